@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): builds the app, then runs the whole e2e suite twice, on the
+# embedded default (SQLite + in-process queue) and on MariaDB + Redis. Without TEST_DATABASE_URL
+# it starts local MariaDB and Redis with scripts/services.sh (installing them when missing).
+# Extra arguments go to jest, e.g. `npm test -- test/tags`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then npm ci; fi
+npm run -s build
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  bash scripts/services.sh
+  export TEST_DATABASE_URL="mysql://contacts:contacts@127.0.0.1:3306/contacts_test"
+  export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+fi
+
+results=$(mktemp -d)
+summary=()
+failed=0
+for target in embedded mariadb; do
+  echo
+  echo "=== e2e suite on ${target} ==="
+  if ! TEST_TARGET=$target npx jest --config test/jest-e2e.config.js --json \
+      --outputFile="$results/$target.json" "$@"; then
+    failed=1
+  fi
+  summary+=("$(node -e '
+    const r = require(process.argv[1]);
+    console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  ' "$results/$target.json" "$target")")
+done
+
+echo
+echo "=== summary ==="
+printf '%s\n' "${summary[@]}"
+node -e '
+  const [a, b] = process.argv.slice(1).map((f) => require(f));
+  console.log(`${a.numPassedTests + b.numPassedTests} passed, ${a.numFailedTests + b.numFailedTests} failed`);
+' "$results/embedded.json" "$results/mariadb.json"
+exit $failed

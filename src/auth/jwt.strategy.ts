@@ -1,0 +1,68 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../config/app-config';
+import { ProblemException } from '../common/problem/problem.exception';
+import { Principal } from './access-policy';
+
+interface AccessTokenClaims {
+  sub?: unknown;
+  tenantId?: unknown;
+  role?: unknown;
+  scope?: unknown;
+  scopes?: unknown;
+  exp?: unknown;
+}
+
+export class UnauthorizedProblem extends ProblemException {
+  constructor(detail: string) {
+    super({ status: HttpStatus.UNAUTHORIZED, code: 'UNAUTHORIZED', title: 'Unauthorized', detail });
+  }
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/** Scopes come as an RFC 9068 space-separated `scope` string or a `scopes` array. */
+function grantedScopes(claims: AccessTokenClaims): Set<string> {
+  const scopes = new Set<string>();
+  if (typeof claims.scope === 'string') {
+    claims.scope.split(/\s+/).forEach((s) => s && scopes.add(s));
+  }
+  if (Array.isArray(claims.scopes)) {
+    claims.scopes.forEach((s) => typeof s === 'string' && scopes.add(s));
+  }
+  return scopes;
+}
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwt.verificationKey,
+      // An explicit list: tokens signed with `none` or another family are refused.
+      algorithms: config.jwt.algorithms,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: AccessTokenClaims): Principal {
+    if (typeof claims.exp !== 'number')
+      throw new UnauthorizedProblem('The token has no expiry (exp).');
+    for (const claim of ['sub', 'tenantId', 'role'] as const) {
+      if (!nonEmptyString(claims[claim])) {
+        throw new UnauthorizedProblem(`The token lacks the "${claim}" claim.`);
+      }
+    }
+    return {
+      userId: claims.sub as string,
+      tenantId: claims.tenantId as string,
+      role: claims.role as string,
+      scopes: grantedScopes(claims),
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestProblem, FieldError, ValidationProblem } from '../problem/problem.exception';
+
+/** Flattens class-validator's tree into `{ field: "a.b", message }` pairs. */
+export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message:
+        constraint === 'whitelistValidation'
+          ? 'is not a recognized attribute'
+          : message.startsWith(`${error.property} `)
+            ? message.slice(error.property.length + 1)
+            : message,
+    }));
+    return [...own, ...toFieldErrors(error.children ?? [], field)];
+  });
+}
+
+class FieldErrors extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super('validation failed');
+  }
+}
+
+/**
+ * Validates DTOs and maps failures to the contract's statuses: a parsed JSON body that fails
+ * validation is 422 with `errors`; a query or path parameter of the wrong type or format is 400.
+ */
+@Injectable()
+export class ProblemValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => new FieldErrors(toFieldErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isBody = metadata.type === 'body';
+    if (isBody && metadata.metatype && !this.isPrimitiveOrBuiltIn(metadata.metatype)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new ValidationProblem([], 'The request body must be a JSON object.');
+      }
+    }
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (!(error instanceof FieldErrors)) throw error;
+      if (isBody) throw new ValidationProblem(error.errors);
+      const detail = error.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      throw new BadRequestProblem('INVALID_PARAMETER', detail, error.errors);
+    }
+  }
+
+  private isPrimitiveOrBuiltIn(metatype: unknown): boolean {
+    return [String, Boolean, Number, Array, Object].includes(metatype as never);
+  }
+}

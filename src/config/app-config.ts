@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+
+export type DatabaseConfig =
+  { type: 'sqlite'; path: string; url: string } | { type: 'mysql'; url: string };
+
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+
+export interface JwtConfig {
+  /** Secret (HS256) or PEM public key (RS256/ES256) used to verify tokens. */
+  verificationKey: string;
+  /** Only these algorithms are accepted; everything else (including `none`) is rejected. */
+  algorithms: JwtAlgorithm[];
+  issuer?: string;
+  audience?: string;
+  /** True when no JWT configuration was given and a development secret is in use. */
+  usingDevelopmentSecret: boolean;
+}
+
+/** Which parts of the service this process runs (see README, "Processes"). */
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+/**
+ * Typed, validated configuration. Built once at start from the environment; a bad value stops
+ * the start with a message naming the variable.
+ */
+export class AppConfig {
+  readonly nodeEnv!: string;
+  readonly port!: number;
+  readonly database!: DatabaseConfig;
+  readonly redisUrl?: string;
+  readonly jwt!: JwtConfig;
+  /** HMAC key for page tokens. */
+  readonly pageTokenSecret!: string;
+  readonly importMaxBytes!: number;
+  readonly jsonBodyLimitBytes!: number;
+  readonly processRole!: ProcessRole;
+  readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  get runsApi(): boolean {
+    return this.processRole !== 'worker';
+  }
+
+  get runsWorker(): boolean {
+    return this.processRole !== 'api';
+  }
+
+  constructor(values: Omit<AppConfig, 'isProduction' | 'runsApi' | 'runsWorker'>) {
+    Object.assign(this, values);
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+  }
+}
+
+/** Well known, obviously-not-secret development key; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'contacts-api-development-secret-do-not-use-in-production';
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/contacts.sqlite';
+
+type Env = Record<string, string | undefined>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function parseDatabaseUrl(raw: string): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new ConfigError('DATABASE_URL', 'sqlite: URL needs a file path');
+    return { type: 'sqlite', path, url: raw };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a mysql:// URL or sqlite:<path>');
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new ConfigError('DATABASE_URL', `has unsupported scheme "${url.protocol}"`);
+  }
+  if (url.pathname.length <= 1) {
+    throw new ConfigError('DATABASE_URL', 'must name a database (mysql://user:pass@host/db)');
+  }
+  return { type: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:') };
+}
+
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error();
+  } catch {
+    throw new ConfigError('REDIS_URL', `must be a redis:// URL (got "${raw}")`);
+  }
+  return raw;
+}
+
+function readPem(env: Env): string | undefined {
+  const raw = optional(env, 'JWT_PUBLIC_KEY');
+  if (raw === undefined) return undefined;
+  // Accept the PEM inline (with literal "\n" escapes, as env files often hold it) or a file path.
+  const pem = raw.includes('-----BEGIN') ? raw.replace(/\\n/g, '\n') : safeRead(raw);
+  if (!pem.includes('-----BEGIN')) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'must be a PEM public key or the path of one');
+  }
+  return pem;
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY', `is neither a PEM key nor a readable file ("${path}")`);
+  }
+}
+
+function parseJwt(env: Env, isProduction: boolean): JwtConfig {
+  const secret = optional(env, 'JWT_SECRET');
+  const publicKey = readPem(env);
+  const issuer = optional(env, 'JWT_ISSUER');
+  const audience = optional(env, 'JWT_AUDIENCE');
+  if (secret && publicKey) {
+    throw new ConfigError('JWT_SECRET', 'and JWT_PUBLIC_KEY are exclusive; set only one');
+  }
+  if (publicKey) {
+    const algorithm = oneOf(env, 'JWT_ALGORITHM', ['RS256', 'ES256'] as const, 'RS256');
+    return {
+      verificationKey: publicKey,
+      algorithms: [algorithm],
+      issuer,
+      audience,
+      usingDevelopmentSecret: false,
+    };
+  }
+  if (secret) {
+    if (secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    return {
+      verificationKey: secret,
+      algorithms: ['HS256'],
+      issuer,
+      audience,
+      usingDevelopmentSecret: false,
+    };
+  }
+  if (isProduction) {
+    throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  }
+  return {
+    verificationKey: DEVELOPMENT_JWT_SECRET,
+    algorithms: ['HS256'],
+    issuer,
+    audience,
+    usingDevelopmentSecret: true,
+  };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = optional(env, 'NODE_ENV') ?? 'development';
+  const isProduction = nodeEnv === 'production';
+  const jwt = parseJwt(env, isProduction);
+  const pageTokenSecret =
+    optional(env, 'PAGE_TOKEN_SECRET') ??
+    (jwt.algorithms[0] === 'HS256' && !jwt.usingDevelopmentSecret
+      ? jwt.verificationKey
+      : undefined);
+  if (pageTokenSecret === undefined && isProduction) {
+    throw new ConfigError('PAGE_TOKEN_SECRET', 'is required in production with JWT_PUBLIC_KEY');
+  }
+  return new AppConfig({
+    nodeEnv,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    database: parseDatabaseUrl(optional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL),
+    redisUrl: parseRedisUrl(optional(env, 'REDIS_URL')),
+    jwt,
+    pageTokenSecret: pageTokenSecret ?? DEVELOPMENT_JWT_SECRET,
+    importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),
+    jsonBodyLimitBytes: integer(env, 'JSON_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 ** 2),
+    processRole: oneOf(env, 'PROCESS_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+  });
+}

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config';
+import { MIGRATIONS } from '../../migrations';
+
+/**
+ * One description of the database for the app and the migration CLI. MySQL/MariaDB in
+ * production, an embedded SQLite file by default; the same migrations build both schemas.
+ */
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = {
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    logging: ['error' as const],
+  };
+  if (database.type === 'sqlite') {
+    if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.path,
+      enableWAL: true,
+      timeout: 10_000,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('foreign_keys = ON');
+        db.pragma('synchronous = NORMAL');
+      },
+      // The embedded default is zero-config: it brings its schema up to date at start.
+      migrationsRun: true,
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: database.url,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    extra: { connectionLimit: 20 },
+    migrationsRun: false,
+  };
+}
