@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CreateContactsSchema1795800000000 } from './1795800000000-create-contacts-schema';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [CreateContactsSchema1795800000000];

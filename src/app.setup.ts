@@ -8,6 +8,7 @@ import { accessLogMiddleware } from './common/http/access-log.middleware';
 import { requestContextMiddleware } from './common/http/request-context';
 import { rejectUnsupportedMediaType } from './common/http/media-type.middleware';
 import { AppConfig } from './config/app-config';
+import { ProblemResponseDto } from './common/problem/problem-response.dto';
 
 export const API_TITLE = 'Contacts API';
 export const API_VERSION = '1.0.0';
@@ -48,6 +49,7 @@ function setupOpenApi(app: INestApplication): void {
       )
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearerAuth')
       .build(),
+    { extraModels: [ProblemResponseDto] },
   );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',

@@ -1,11 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiExtension,
-  ApiForbiddenResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ProblemResponseDto } from '../common/problem/problem-response.dto';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiDefaultProblem, ApiProblem } from '../common/problem/api-problem.decorator';
 import { ALL_ROLES, AccessPolicy, Role, Scope } from './access-policy';
 
 export const ACCESS_POLICY = 'contacts-api:access-policy';
@@ -22,14 +17,12 @@ export function Authenticated(options: { scope: Scope; roles?: readonly Role[] }
     ApiBearerAuth('bearerAuth'),
     ApiExtension('x-required-scopes', [policy.scope]),
     ApiExtension('x-allowed-roles', [...policy.roles]),
-    ApiUnauthorizedResponse({
-      description: 'Missing, malformed, expired or badly signed token',
-      type: ProblemResponseDto,
-    }),
-    ApiForbiddenResponse({
-      description: `Token lacks scope \`${policy.scope}\` or its role is not one of: ${policy.roles.join(', ')}`,
-      type: ProblemResponseDto,
-    }),
+    ApiProblem(401, 'Missing, malformed, expired or badly signed token'),
+    ApiProblem(
+      403,
+      `Token lacks scope \`${policy.scope}\` or its role is not one of: ${policy.roles.join(', ')}`,
+    ),
+    ApiDefaultProblem(),
   );
 }
 

@@ -1,0 +1,27 @@
+import slugify from 'slugify';
+import { newUlid } from '../common/identifiers';
+
+/** "Región de venta" → "region_de_venta"; a name with no usable character gets a ULID slug. */
+export function slugOf(name: string): string {
+  const slug = slugify(name, { replacement: '_', lower: true, strict: true, trim: true })
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+  return slug === '' ? newUlid().toLowerCase() : slug;
+}
+
+/** cf_lifecycle_stage → lifecycleStage */
+export function keyOf(fieldId: string): string {
+  const [first, ...rest] = fieldId.replace(/^cf_/, '').split('_');
+  return first + rest.map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+}
+
+export function nameKeyOf(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** Candidate ids for a name: cf_slug, cf_slug_2, cf_slug_3… */
+export function* candidateIds(name: string): Generator<string> {
+  const base = `cf_${slugOf(name)}`;
+  yield base;
+  for (let n = 2; ; n++) yield `${base}_${n}`;
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { TagEntity, TagWithCount } from './tag.entity';
+
+@Injectable()
+export class TagsRepository {
+  constructor(@InjectRepository(TagEntity) private readonly tags: Repository<TagEntity>) {}
+
+  private repo(manager?: EntityManager): Repository<TagEntity> {
+    return manager ? manager.getRepository(TagEntity) : this.tags;
+  }
+
+  /** Every tag of the tenant, ordered by name case-insensitively, with live-contact counts. */
+  async listWithCounts(tenantId: string): Promise<TagWithCount[]> {
+    const tags = await this.tags.find({
+      where: { tenantId },
+      order: { nameKey: 'ASC', id: 'ASC' },
+    });
+    const counts = await this.countLabeled(
+      tenantId,
+      tags.map((tag) => tag.id),
+    );
+    return tags.map((tag) => ({ tag, labeledCount: counts.get(tag.id) ?? 0 }));
+  }
+
+  /** Live (archived included) contacts per tag, in one grouped query. */
+  async countLabeled(tenantId: string, tagIds: string[]): Promise<Map<string, number>> {
+    if (tagIds.length === 0) return new Map();
+    const rows = await this.tags.manager
+      .createQueryBuilder()
+      .select('ct.tag_id', 'tagId')
+      .addSelect('COUNT(*)', 'total')
+      .from('contact_tags', 'ct')
+      .innerJoin('contacts', 'c', 'c.tenant_id = ct.tenant_id AND c.id = ct.contact_id')
+      .where('ct.tenant_id = :tenantId', { tenantId })
+      .andWhere('ct.tag_id IN (:...tagIds)', { tagIds })
+      .andWhere("c.state <> 'deleted'")
+      .groupBy('ct.tag_id')
+      .getRawMany<{ tagId: string; total: string | number }>();
+    return new Map(rows.map((row) => [row.tagId, Number(row.total)]));
+  }
+
+  findById(tenantId: string, id: string, manager?: EntityManager): Promise<TagEntity | null> {
+    return this.repo(manager).findOneBy({ tenantId, id });
+  }
+
+  findByIds(tenantId: string, ids: string[], manager?: EntityManager): Promise<TagEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo(manager).findBy({ tenantId, id: In(ids) });
+  }
+
+  findByNameKeys(
+    tenantId: string,
+    nameKeys: string[],
+    manager?: EntityManager,
+  ): Promise<TagEntity[]> {
+    if (nameKeys.length === 0) return Promise.resolve([]);
+    return this.repo(manager).findBy({ tenantId, nameKey: In(nameKeys) });
+  }
+
+  findByNameKey(tenantId: string, nameKey: string, manager?: EntityManager) {
+    return this.repo(manager).findOneBy({ tenantId, nameKey });
+  }
+
+  async insert(tag: TagEntity, manager?: EntityManager): Promise<void> {
+    await this.repo(manager).insert(tag);
+  }
+
+  /** Moves updatedAt of the live contacts carrying the tag: their tags are about to change. */
+  async touchTaggedContacts(
+    tenantId: string,
+    tagId: string,
+    at: Date,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update('contacts')
+      .set({ updated_at: at })
+      .where('tenant_id = :tenantId', { tenantId })
+      .andWhere(
+        'id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tenant_id = :tenantId AND ct.tag_id = :tagId)',
+        { tagId },
+      )
+      .execute();
+  }
+
+  /** Deletes the tag; the contact_tags foreign key detaches it from every contact. */
+  async delete(tenantId: string, id: string, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).delete({ tenantId, id });
+    return (result.affected ?? 0) > 0;
+  }
+}
