@@ -139,7 +139,9 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
           timestamp('created_at'),
         ],
         primaryKey: ['tenant_id', 'contact_id', 'tag_id'],
-        indices: [{ name: 'ix_contact_tags_tag', columnNames: ['tenant_id', 'tag_id', 'contact_id'] }],
+        indices: [
+          { name: 'ix_contact_tags_tag', columnNames: ['tenant_id', 'tag_id', 'contact_id'] },
+        ],
         foreignKeys: [
           { name: 'fk_contact_tags_contact', ...contactForeignKey },
           {
