@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { likeContains } from '../database/sql-timestamp';
 import { TagEntity, TagWithCount } from './tag.entity';
 
 @Injectable()
@@ -57,6 +58,17 @@ export class TagsRepository {
   ): Promise<TagEntity[]> {
     if (nameKeys.length === 0) return Promise.resolve([]);
     return this.repo(manager).findBy({ tenantId, nameKey: In(nameKeys) });
+  }
+
+  /** Ids of the tags whose name contains the (lower-cased) term. */
+  async findIdsByNameContaining(tenantId: string, term: string): Promise<string[]> {
+    const rows = await this.tags
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where('t.tenant_id = :tenantId', { tenantId })
+      .andWhere("t.name_key LIKE :pattern ESCAPE '!'", { pattern: likeContains(term) })
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
   }
 
   findByNameKey(tenantId: string, nameKey: string, manager?: EntityManager) {
