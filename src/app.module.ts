@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
+import { ImportsModule } from './imports/imports.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         TagsModule,
         // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.
         CustomFieldsModule,
+        ImportsModule.forRoot(config),
         ContactsModule,
       ],
       providers: [

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup';
+import { createApp, createWorker } from './app.setup';
 import { issueDevelopmentToken } from './auth/token-issuer';
 import { ConfigError, loadConfig } from './config/app-config';
 
@@ -14,6 +14,13 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  if (!config.runsApi) {
+    // A worker-only process: no HTTP, it runs queued imports until told to stop.
+    const worker = await createWorker(config);
+    new Logger('Bootstrap').log({ message: 'worker started', processRole: config.processRole });
+    worker.enableShutdownHooks();
+    return;
   }
   const app = await createApp(config);
   await app.listen(config.port);

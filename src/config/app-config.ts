@@ -194,16 +194,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (pageTokenSecret === undefined && isProduction) {
     throw new ConfigError('PAGE_TOKEN_SECRET', 'is required in production with JWT_PUBLIC_KEY');
   }
+  const processRole = oneOf(env, 'PROCESS_ROLE', ['all', 'api', 'worker'] as const, 'all');
+  const redisUrl = parseRedisUrl(optional(env, 'REDIS_URL'));
+  if (processRole !== 'all' && !redisUrl) {
+    throw new ConfigError(
+      'PROCESS_ROLE',
+      `=${processRole} needs REDIS_URL: without Redis the API process runs the imports itself`,
+    );
+  }
   return new AppConfig({
     nodeEnv,
     port: integer(env, 'PORT', 3000, 0, 65535),
     database: parseDatabaseUrl(optional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL),
-    redisUrl: parseRedisUrl(optional(env, 'REDIS_URL')),
+    redisUrl,
     jwt,
     pageTokenSecret: pageTokenSecret ?? DEVELOPMENT_JWT_SECRET,
     importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),
     jsonBodyLimitBytes: integer(env, 'JSON_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 ** 2),
-    processRole: oneOf(env, 'PROCESS_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    processRole,
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
   });
 }

@@ -1,0 +1,231 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { ContactEntity, ContactIdentityEntity } from '../contacts/contact.entity';
+import { valueKeyOf } from '../custom-fields/field-values.repository';
+import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
+import { isUniqueViolation } from '../database/driver-errors';
+import { TagEntity } from '../tags/tag.entity';
+
+/** What an import needs to know of an existing contact to update it. */
+export interface ExistingContact {
+  id: string;
+  name: string | null;
+  whatsapp: ContactIdentityEntity | null;
+  identityAddresses: string[];
+  values: Map<string, string>;
+  tagIds: Set<string>;
+}
+
+// Keeps every multi-row statement well under both databases' placeholder limits.
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/**
+ * Set-based reads and writes over the contact tables for one import batch: a fixed number of
+ * statements per batch, whatever its size.
+ */
+@Injectable()
+export class ContactBatchRepository {
+  /** phone → id of the live contact holding it as its WhatsApp identity. */
+  async findByPhones(tenantId: string, phones: string[], manager: EntityManager) {
+    const found = new Map<string, string>();
+    for (const part of chunks(phones)) {
+      const rows = await manager.getRepository(ContactIdentityEntity).find({
+        select: { liveAddress: true, contactId: true },
+        where: { tenantId, channel: 'whatsapp', liveAddress: In(part) },
+      });
+      for (const row of rows) if (row.liveAddress) found.set(row.liveAddress, row.contactId);
+    }
+    return found;
+  }
+
+  /** lower-cased email → id of the oldest live contact whose cf_email matches. */
+  async findByEmails(tenantId: string, emailKeys: string[], manager: EntityManager) {
+    const found = new Map<string, string>();
+    for (const part of chunks(emailKeys)) {
+      const rows = await manager
+        .createQueryBuilder()
+        .select(['v.value_key AS emailKey', 'c.id AS contactId'])
+        .from('contact_field_values', 'v')
+        .innerJoin('contacts', 'c', 'c.tenant_id = v.tenant_id AND c.id = v.contact_id')
+        .where('v.tenant_id = :tenantId AND v.field_id = :fieldId', {
+          tenantId,
+          fieldId: EMAIL_FIELD_ID,
+        })
+        .andWhere('v.value_key IN (:...keys)', { keys: part })
+        .andWhere("c.state <> 'deleted'")
+        .orderBy('c.id', 'ASC')
+        .getRawMany<{ emailKey: string; contactId: string }>();
+      for (const row of rows) if (!found.has(row.emailKey)) found.set(row.emailKey, row.contactId);
+    }
+    return found;
+  }
+
+  async loadExisting(tenantId: string, ids: string[], manager: EntityManager) {
+    const result = new Map<string, ExistingContact>();
+    for (const part of chunks(ids)) {
+      const contacts = await manager
+        .getRepository(ContactEntity)
+        .find({ select: { id: true, name: true }, where: { tenantId, id: In(part) } });
+      for (const c of contacts) {
+        result.set(c.id, {
+          id: c.id,
+          name: c.name,
+          whatsapp: null,
+          identityAddresses: [],
+          values: new Map(),
+          tagIds: new Set(),
+        });
+      }
+      const identities = await manager
+        .getRepository(ContactIdentityEntity)
+        .find({ where: { tenantId, contactId: In(part) }, order: { id: 'ASC' } });
+      for (const identity of identities) {
+        const contact = result.get(identity.contactId);
+        if (!contact) continue;
+        contact.identityAddresses.push(identity.address);
+        if (identity.channel === 'whatsapp' && !contact.whatsapp) contact.whatsapp = identity;
+      }
+      const values = await manager
+        .createQueryBuilder()
+        .select(['v.contact_id AS contactId', 'v.field_id AS fieldId', 'v.value AS value'])
+        .from('contact_field_values', 'v')
+        .where('v.tenant_id = :tenantId AND v.contact_id IN (:...ids)', { tenantId, ids: part })
+        .getRawMany<{ contactId: string; fieldId: string; value: string }>();
+      for (const v of values) result.get(v.contactId)?.values.set(v.fieldId, v.value);
+      const links = await manager
+        .createQueryBuilder()
+        .select(['ct.contact_id AS contactId', 'ct.tag_id AS tagId'])
+        .from('contact_tags', 'ct')
+        .where('ct.tenant_id = :tenantId AND ct.contact_id IN (:...ids)', { tenantId, ids: part })
+        .getRawMany<{ contactId: string; tagId: string }>();
+      for (const link of links) result.get(link.contactId)?.tagIds.add(link.tagId);
+    }
+    return result;
+  }
+
+  /** Tag ids by lower-cased name, creating the missing tags. */
+  async ensureTags(
+    tenantId: string,
+    names: Map<string, string>,
+    createTag: (name: string, nameKey: string) => TagEntity,
+    manager: EntityManager,
+  ): Promise<Map<string, string>> {
+    const keys = [...names.keys()];
+    const ids = new Map<string, string>();
+    if (keys.length === 0) return ids;
+    const load = async () => {
+      for (const part of chunks(keys)) {
+        const tags = await manager
+          .getRepository(TagEntity)
+          .find({ select: { id: true, nameKey: true }, where: { tenantId, nameKey: In(part) } });
+        for (const tag of tags) ids.set(tag.nameKey, tag.id);
+      }
+    };
+    await load();
+    const missing = keys
+      .filter((key) => !ids.has(key))
+      .map((key) => createTag(names.get(key)!, key));
+    try {
+      for (const part of chunks(missing)) await manager.getRepository(TagEntity).insert(part);
+      for (const tag of missing) ids.set(tag.nameKey, tag.id);
+    } catch (error) {
+      // Created concurrently through the API: the batch fails and its retry finds them.
+      if (isUniqueViolation(error)) throw new Error('tag created concurrently; retry the batch');
+      throw error;
+    }
+    return ids;
+  }
+
+  async insertContacts(contacts: ContactEntity[], manager: EntityManager) {
+    for (const part of chunks(contacts)) await manager.getRepository(ContactEntity).insert(part);
+  }
+
+  async insertIdentities(identities: ContactIdentityEntity[], manager: EntityManager) {
+    for (const part of chunks(identities)) {
+      await manager.getRepository(ContactIdentityEntity).insert(part);
+    }
+  }
+
+  async moveIdentity(tenantId: string, id: string, address: string, manager: EntityManager) {
+    await manager
+      .getRepository(ContactIdentityEntity)
+      .update({ tenantId, id }, { address, liveAddress: address });
+  }
+
+  async updateContact(
+    tenantId: string,
+    id: string,
+    changes: Partial<ContactEntity>,
+    manager: EntityManager,
+  ) {
+    await manager.getRepository(ContactEntity).update({ tenantId, id }, changes);
+  }
+
+  /** Writes values, replacing the ones the contacts already hold for the same fields. */
+  async upsertValues(
+    tenantId: string,
+    values: { contactId: string; fieldId: string; value: string }[],
+    replacing: { contactId: string; fieldId: string }[],
+    manager: EntityManager,
+  ) {
+    for (const part of chunks(replacing, 200)) {
+      const query = manager.createQueryBuilder().delete().from('contact_field_values');
+      query.where('tenant_id = :tenantId', { tenantId });
+      query.andWhere(
+        `(${part.map((_, i) => `(contact_id = :c${i} AND field_id = :f${i})`).join(' OR ')})`,
+        Object.fromEntries(
+          part.flatMap((p, i) => [
+            [`c${i}`, p.contactId],
+            [`f${i}`, p.fieldId],
+          ]),
+        ),
+      );
+      await query.execute();
+    }
+    for (const part of chunks(values)) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into('contact_field_values')
+        .values(
+          part.map((v) => ({
+            tenant_id: tenantId,
+            contact_id: v.contactId,
+            field_id: v.fieldId,
+            value: v.value,
+            value_key: valueKeyOf(v.value),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async insertTagLinks(
+    tenantId: string,
+    links: { contactId: string; tagId: string }[],
+    at: Date,
+    manager: EntityManager,
+  ) {
+    for (const part of chunks(links)) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into('contact_tags')
+        .values(
+          part.map((l) => ({
+            tenant_id: tenantId,
+            contact_id: l.contactId,
+            tag_id: l.tagId,
+            created_at: at,
+          })),
+        )
+        .execute();
+    }
+  }
+}

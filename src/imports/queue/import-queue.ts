@@ -1,0 +1,17 @@
+/** Bull queue carrying CSV imports. */
+export const IMPORT_QUEUE = 'contact-imports';
+/** The one job kind on it, handled by ImportProcessor.process. */
+export const PROCESS_IMPORT_JOB = 'process-import';
+
+export interface ImportJobData {
+  tenantId: string;
+  importId: string;
+}
+
+/** Attempts before an import is marked failed (interrupted runs resume, so retries are safe). */
+export const IMPORT_JOB_ATTEMPTS = 5;
+
+/** Hands stored imports to a worker: Bull on Redis, or in-process without REDIS_URL. */
+export abstract class ImportQueue {
+  abstract enqueue(job: ImportJobData): Promise<void>;
+}

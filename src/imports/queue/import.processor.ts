@@ -1,0 +1,34 @@
+import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+import { ImportFailureRecorder } from '../import-failure.recorder';
+import { ImportRunner } from '../import-runner';
+import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB } from './import-queue';
+
+/** The Bull worker: runs in processes with PROCESS_ROLE all or worker. */
+@Processor(IMPORT_QUEUE)
+export class ImportProcessor {
+  private readonly logger = new Logger(ImportProcessor.name);
+
+  constructor(
+    private readonly runner: ImportRunner,
+    private readonly failures: ImportFailureRecorder,
+  ) {}
+
+  @Process(PROCESS_IMPORT_JOB)
+  async process(job: Job<ImportJobData>): Promise<void> {
+    await this.runner.run(job.data.tenantId, job.data.importId);
+  }
+
+  @OnQueueFailed()
+  async failed(job: Job<ImportJobData>, error: Error): Promise<void> {
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn({
+      message: 'import attempt failed',
+      importId: job.data.importId,
+      final,
+      error: error.message,
+    });
+    if (final) await this.failures.record(job.data, error);
+  }
+}
