@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
@@ -14,7 +14,8 @@ import { ImportsModule } from './imports/imports.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraModules`: for the benchmark's baseline route; the service itself adds none. */
+  static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -27,6 +28,7 @@ export class AppModule {
         CustomFieldsModule,
         ImportsModule.forRoot(config),
         ContactsModule,
+        ...extraModules,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,4 +1,10 @@
-import { ConsoleLogger, INestApplication, INestApplicationContext, LogLevel } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  INestApplication,
+  INestApplicationContext,
+  LogLevel,
+  Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,11 +26,17 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: new ConsoleLogger({ json: true, logLevels: LEVELS[config.logLevel] }),
-    bodyParser: false,
-  });
+export async function createApp(
+  config: AppConfig,
+  extraModules: Type[] = [],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, extraModules),
+    {
+      logger: new ConsoleLogger({ json: true, logLevels: LEVELS[config.logLevel] }),
+      bodyParser: false,
+    },
+  );
   app.set('x-powered-by', false);
   app.set('query parser', 'extended');
   app.use(requestContextMiddleware, accessLogMiddleware);

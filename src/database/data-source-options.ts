@@ -13,7 +13,9 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,
-    logging: ['error' as const],
+    // Failures surface as exceptions (logged once by the problem filter); expected ones, such as
+    // duplicate keys turned into 409s, are not noise in the log.
+    logging: false,
   };
   if (database.type === 'sqlite') {
     if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });

@@ -8,3 +8,10 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/** A MySQL transaction aborted by deadlock detection or a lock wait timeout: safe to rerun. */
+export function isRetryableConflict(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } })?.driverError;
+  const code = driverError?.code ?? (error as { code?: string })?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}

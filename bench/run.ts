@@ -1,0 +1,315 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sign } from 'jsonwebtoken';
+import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
+import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
+import { Measurement, memoryOf, timeLoop, wrk } from './measure';
+import { buildScenarios } from './scenarios';
+import { seedTenant } from './seed';
+
+const ROOT = join(__dirname, '..', '..');
+const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
+const SCOPES =
+  'contact:list contact:read contact:create contact:update contact:delete tag:list tag:create tag:delete custom_field:list custom_field:create custom_field:update custom_field:delete';
+
+const { values: args } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '1000000' },
+    'import-rows': { type: 'string' },
+    scenarios: { type: 'string', default: 'all' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '4' },
+    seed: { type: 'string', default: '42' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
+                    [--duration 10] [--connections 4] [--seed 42]
+Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wrk against the
+built server beside their baselines, then the CSV import with its plain-INSERT baseline.
+BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.`);
+  process.exit(0);
+}
+
+const contactsPerTenant = Number(args.contacts);
+const importRows = Number(args['import-rows'] ?? Math.min(contactsPerTenant, 1_000_000));
+const durationSeconds = Number(args.duration);
+const connections = Number(args.connections);
+const seed = Number(args.seed);
+const wanted = new Set(args.scenarios === 'all' ? ['http', 'import'] : args.scenarios.split(','));
+const workDir = mkdtempSync(join(tmpdir(), 'contacts-bench-'));
+const lines: string[] = [];
+
+function log(message: string) {
+  console.log(`[bench] ${message}`);
+}
+
+function token(tenantId: string): string {
+  return sign({ tenantId, role: 'admin', scope: SCOPES }, SECRET, {
+    subject: 'usr_bench',
+    expiresIn: 3600 * 4,
+  });
+}
+
+function databaseUrls() {
+  if (process.env.BENCH_DATABASE_URL) {
+    return {
+      database: process.env.BENCH_DATABASE_URL,
+      redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12',
+    };
+  }
+  execFileSync('bash', [join(ROOT, 'scripts', 'services.sh')], { stdio: 'inherit' });
+  return {
+    database: 'mysql://contacts:contacts@127.0.0.1:3306/contacts_bench',
+    redis: 'redis://127.0.0.1:6379/12',
+  };
+}
+
+async function resetDatabase(url: string) {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  target.pathname = '/';
+  const pool = createPool({ uri: target.toString(), connectionLimit: 1 });
+  await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await pool.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await pool.end();
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'typeorm', 'cli.js'),
+      'migration:run',
+      '-d',
+      join(ROOT, 'dist', 'src', 'database', 'migration-data-source.js'),
+    ],
+    { env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' },
+  );
+}
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function waitHealthy(url: string) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+async function deepPageCursor(baseUrl: string, auth: string, pages: number) {
+  let tokenValue = '';
+  for (let i = 1; i < pages; i++) {
+    const response = await fetch(
+      `${baseUrl}/v1/contacts?pageSize=50${tokenValue ? `&pageToken=${encodeURIComponent(tokenValue)}` : ''}`,
+      { headers: { Authorization: `Bearer ${auth}` } },
+    );
+    const body = (await response.json()) as {
+      contacts: { id: string; createdAt: string }[];
+      nextPageToken: string;
+    };
+    tokenValue = body.nextPageToken;
+    if (i === pages - 1) {
+      const last = body.contacts.at(-1)!;
+      return {
+        token: tokenValue,
+        id: last.id,
+        createdAt: last.createdAt.replace('T', ' ').replace('Z', ''),
+      };
+    }
+  }
+  throw new Error('not enough pages');
+}
+
+async function httpScenarios(pool: Pool, urls: { database: string; redis: string }) {
+  const port = 3900;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = start('dist/bench/bench-server.js', {
+    DATABASE_URL: urls.database,
+    REDIS_URL: urls.redis,
+    PORT: String(port),
+  });
+  await waitHealthy(baseUrl);
+  const tenant = globalThis.benchTenant!;
+  const auth = token(tenant.tenantId);
+  const deep = await deepPageCursor(baseUrl, auth, 500);
+  const options = { durationSeconds, connections, workDir };
+
+  log(`baseline: bare route`);
+  await wrk(
+    baseUrl,
+    auth,
+    { method: 'GET', paths: ['/bench/contact'] },
+    { ...options, durationSeconds: 3, name: 'warmup' },
+  );
+  const ceiling = await wrk(
+    baseUrl,
+    auth,
+    { method: 'GET', paths: ['/bench/contact'] },
+    { ...options, name: 'ceiling' },
+  );
+  lines.push(
+    `| scenario | req/s | p50 ms | p99 ms | errors | floor req/s | floor p50 | floor p99 | × ceiling req/s | × floor p50 | server RSS MB |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
+    `| bare NestJS route (framework ceiling) | ${fmt(ceiling.requestsPerSecond, 0)} | ${fmt(ceiling.p50Ms, 2)} | ${fmt(ceiling.p99Ms, 2)} | ${ceiling.errors} | | | | 1.00 | | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
+  );
+  const explains: string[] = [];
+  for (const scenario of buildScenarios(tenant, deep)) {
+    log(`scenario: ${scenario.name}`);
+    const http: Measurement = await wrk(baseUrl, auth, scenario.http, {
+      ...options,
+      name: scenario.name.replace(/\W+/g, '-'),
+    });
+    const floor = await timeLoop(() => scenario.floor(pool), {
+      durationMs: Math.min(5000, durationSeconds * 1000),
+      concurrency: connections,
+    });
+    lines.push(
+      `| ${scenario.name} | ${fmt(http.requestsPerSecond, 0)} | ${fmt(http.p50Ms, 2)} | ${fmt(http.p99Ms, 2)} | ${http.errors} | ${fmt(floor.requestsPerSecond, 0)} | ${fmt(floor.p50Ms, 2)} | ${fmt(floor.p99Ms, 2)} | ${fmt(http.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${fmt(http.p50Ms / floor.p50Ms, 2)} | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
+    );
+    if (scenario.explain) {
+      const [plan] = await pool.query<RowDataPacket[]>(
+        `EXPLAIN ${scenario.explain.sql}`,
+        scenario.explain.params,
+      );
+      explains.push(
+        `#### ${scenario.name}\n\n\`\`\`sql\n${scenario.explain.sql}\n\`\`\`\n\n| table | type | key | rows | Extra |\n| --- | --- | --- | ---: | --- |\n${plan.map((r) => `| ${r.table} | ${r.type} | ${r.key ?? ''} | ${r.rows} | ${r.Extra ?? ''} |`).join('\n')}\n`,
+      );
+    }
+  }
+  await stop(server);
+  return explains;
+}
+
+async function importScenario(pool: Pool, urls: { database: string; redis: string }) {
+  const csv = join(workDir, 'import.csv');
+  log(`import: writing ${importRows} rows to ${csv}`);
+  await writeCsv(csv, importRows, seed + 7);
+  const port = 3901;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    DATABASE_URL: urls.database,
+    REDIS_URL: urls.redis,
+    PORT: String(port),
+    IMPORT_MAX_BYTES: String(1024 ** 3),
+  };
+  const api = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
+  const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' });
+  await waitHealthy(baseUrl);
+  const tenantId = 'tn_bench_import';
+  const auth = token(tenantId);
+  for (const name of ['Lifecycle stage', 'Preferred store']) {
+    await fetch(`${baseUrl}/v1/contacts/custom-fields`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, type: 'text' }),
+    });
+  }
+  log('import: uploading');
+  let peakMb = 0;
+  const started = process.hrtime.bigint();
+  const importId = await uploadCsv(baseUrl, auth, csv);
+  const status = await waitForImport(baseUrl, auth, importId, () => {
+    peakMb = Math.max(peakMb, memoryOf(worker.pid!).peakMb);
+  });
+  const importSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  peakMb = Math.max(peakMb, memoryOf(worker.pid!).peakMb);
+  await stop(api);
+  await stop(worker);
+  log(`import: ${status.status} in ${fmt(importSeconds)} s; baseline insert`);
+  const baselineStarted = process.hrtime.bigint();
+  await plainInsert(pool, 'tn_bench_baseline', importRows, seed + 7);
+  const baselineSeconds = Number(process.hrtime.bigint() - baselineStarted) / 1e9;
+  lines.push(
+    '',
+    `| import (${importRows} rows, ${fmt(statSync(csv).size / 1024 ** 2)} MB) | seconds | rows/s | peak worker RSS MB | created | failed |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| upload → completed (Bull worker) | ${fmt(importSeconds)} | ${fmt(importRows / importSeconds, 0)} | ${fmt(peakMb, 0)} | ${status.createdCount} | ${status.failedCount} |`,
+    `| plain multi-row INSERT baseline | ${fmt(baselineSeconds)} | ${fmt(importRows / baselineSeconds, 0)} | | | |`,
+    `| ratio import / baseline | ${fmt(importSeconds / baselineSeconds, 2)} | | | | |`,
+  );
+}
+
+declare global {
+  var benchTenant: import('./seed').SeededTenant | undefined;
+}
+
+async function main() {
+  const began = Date.now();
+  const urls = databaseUrls();
+  log(`resetting ${urls.database.replace(/:[^:@/]*@/, ':***@')}`);
+  await resetDatabase(urls.database);
+  const pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
+  execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
+
+  let explains: string[] = [];
+  if (wanted.has('http')) {
+    const seedStarted = Date.now();
+    globalThis.benchTenant = await seedTenant(
+      pool,
+      'tn_bench_a',
+      contactsPerTenant,
+      seed,
+      48500000000,
+      (n) => {
+        if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
+      },
+    );
+    await seedTenant(pool, 'tn_bench_b', contactsPerTenant, seed + 1, 48600000000);
+    await pool.query(
+      'ANALYZE TABLE contacts, contact_identities, contact_field_values, contact_tags, tags',
+    );
+    log(`seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`);
+    lines.push(
+      `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+      '',
+    );
+    explains = await httpScenarios(pool, urls);
+  }
+  if (wanted.has('import')) await importScenario(pool, urls);
+  await pool.end();
+
+  const header = `# Benchmark results\n\n${new Date().toISOString()}, ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;
+  const report = [
+    header,
+    ...lines,
+    '',
+    explains.length ? '### EXPLAIN of each list query shape\n' : '',
+    ...explains,
+  ].join('\n');
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), report);
+  console.log('\n' + report);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

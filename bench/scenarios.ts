@@ -1,0 +1,194 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { WrkRequest } from './measure';
+import type { SeededTenant } from './seed';
+
+export interface Scenario {
+  name: string;
+  http: WrkRequest;
+  /** The same query shape as raw SQL through mysql2: the database floor. */
+  floor: (pool: Pool) => Promise<unknown>;
+  /** The main statement, for EXPLAIN. */
+  explain?: { sql: string; params: unknown[] };
+}
+
+const PAGE = 50;
+const LIVE = "c.tenant_id = ? AND c.state = 'active'";
+const ORDER = 'ORDER BY c.created_at DESC, c.id DESC LIMIT ' + (PAGE + 1);
+
+/** The three follow-up reads every contact response needs, for a page of ids. */
+async function aggregates(pool: Pool, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return;
+  await pool.query('SELECT * FROM contact_identities WHERE tenant_id = ? AND contact_id IN (?)', [
+    tenantId,
+    ids,
+  ]);
+  await pool.query(
+    'SELECT contact_id, tag_id FROM contact_tags WHERE tenant_id = ? AND contact_id IN (?) ORDER BY created_at, tag_id',
+    [tenantId, ids],
+  );
+  await pool.query(
+    'SELECT contact_id, field_id, value FROM contact_field_values WHERE tenant_id = ? AND contact_id IN (?)',
+    [tenantId, ids],
+  );
+}
+
+function page(sql: string, params: (tenantId: string) => unknown[]) {
+  return async (pool: Pool, tenantId: string) => {
+    const [rows] = await pool.query<RowDataPacket[]>(sql, params(tenantId));
+    await aggregates(
+      pool,
+      tenantId,
+      rows.slice(0, PAGE).map((r) => r.id as string),
+    );
+  };
+}
+
+export function buildScenarios(
+  tenant: SeededTenant,
+  deep: { token: string; createdAt: string; id: string },
+): Scenario[] {
+  const t = tenant.tenantId;
+  const ids = tenant.contactIds;
+  const sampleIds = Array.from(
+    { length: 1000 },
+    (_, i) => ids[Math.floor((i * ids.length) / 1000)],
+  );
+  const tagId = tenant.tagIds[3];
+  const like = (term: string) => `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+  const listSql = `SELECT c.* FROM contacts c WHERE ${LIVE} ${ORDER}`;
+  const deepSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (c.created_at < ? OR (c.created_at = ? AND c.id < ?)) ${ORDER}`;
+  const fieldSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND EXISTS (SELECT 1 FROM contact_field_values v0 WHERE v0.tenant_id = c.tenant_id AND v0.contact_id = c.id AND v0.field_id = ? AND v0.value_key = ?) ${ORDER}`;
+  const tagSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND EXISTS (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (?)) ${ORDER}`;
+  const searchSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (c.search_text LIKE ? ESCAPE '!') ${ORDER}`;
+  const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
+  let created = 0;
+
+  const scenario = (
+    name: string,
+    http: WrkRequest,
+    sql: string | undefined,
+    params: unknown[],
+    floor?: (pool: Pool) => Promise<unknown>,
+  ): Scenario => ({
+    name,
+    http,
+    floor: floor ?? ((pool) => page(sql!, () => params)(pool, t)),
+    explain: sql ? { sql, params } : undefined,
+  });
+
+  return [
+    scenario(
+      'get contact by id',
+      { method: 'GET', paths: sampleIds.map((id) => `/v1/contacts/${id}`) },
+      'SELECT c.* FROM contacts c WHERE c.tenant_id = ? AND c.id = ?',
+      [t, sampleIds[0]],
+      async (pool) => {
+        const id = sampleIds[Math.floor(Math.random() * sampleIds.length)];
+        await pool.query(
+          "SELECT * FROM contacts WHERE tenant_id = ? AND id = ? AND state <> 'deleted'",
+          [t, id],
+        );
+        await aggregates(pool, t, [id]);
+      },
+    ),
+    scenario('list, first page', { method: 'GET', paths: ['/v1/contacts'] }, listSql, [t]),
+    scenario(
+      'list, page 500 by token',
+      { method: 'GET', paths: [`/v1/contacts?pageToken=${encodeURIComponent(deep.token)}`] },
+      deepSql,
+      [t, deep.createdAt, deep.createdAt, deep.id],
+    ),
+    scenario(
+      'customFields filter',
+      { method: 'GET', paths: ['/v1/contacts?customFields%5BlifecycleStage%5D=customer'] },
+      fieldSql,
+      [t, 'cf_lifecycle_stage', 'customer'],
+    ),
+    scenario('tagIds filter', { method: 'GET', paths: [`/v1/contacts?tagIds=${tagId}`] }, tagSql, [
+      t,
+      [tagId],
+    ]),
+    scenario(
+      'search, rare term (1 match)',
+      { method: 'GET', paths: [`/v1/contacts?search=${encodeURIComponent(tenant.rareTerm)}`] },
+      searchSql,
+      [t, like(tenant.rareTerm)],
+    ),
+    scenario(
+      'search, common term',
+      { method: 'GET', paths: [`/v1/contacts?search=${tenant.commonTerm}`] },
+      searchSql,
+      [t, like(tenant.commonTerm)],
+    ),
+    scenario('count', { method: 'GET', paths: ['/v1/contacts/count'] }, countSql, [t], (pool) =>
+      pool.query(countSql, [t]),
+    ),
+    scenario(
+      'create contact',
+      {
+        method: 'POST',
+        paths: ['/v1/contacts'],
+        luaBody: `'{"name":"Bench Create","phone":"+4851' .. string.format("%07d", math.random(0, 9999999)) .. '"}'`,
+      },
+      undefined,
+      [],
+      async (pool) => {
+        const n = created++;
+        const id = `con_floor${String(n).padStart(20, '0')}`;
+        const phone = `+4852${String(n).padStart(7, '0')}`;
+        const connection = await pool.getConnection();
+        try {
+          await connection.beginTransaction();
+          await connection.query(
+            "SELECT contact_id FROM contact_identities WHERE tenant_id = ? AND channel = 'whatsapp' AND live_address = ?",
+            [t, phone],
+          );
+          await connection.query(
+            "INSERT INTO contacts (tenant_id, id, name, name_sort, state, search_text, created_at, updated_at) VALUES (?, ?, 'Bench Create', 'bench create', 'active', ?, NOW(3), NOW(3))",
+            [t, id, phone],
+          );
+          await connection.query(
+            "INSERT INTO contact_identities (tenant_id, id, contact_id, channel, address, live_address) VALUES (?, ?, ?, 'whatsapp', ?, ?)",
+            [t, `idn_floor${String(n).padStart(20, '0')}`, id, phone, phone],
+          );
+          await connection.commit();
+        } finally {
+          connection.release();
+        }
+      },
+    ),
+    scenario(
+      'add tag to contact',
+      {
+        method: 'POST',
+        paths: sampleIds.map(
+          (id, i) => `/v1/contacts/${id}/tags/${tenant.tagIds[i % tenant.tagIds.length]}`,
+        ),
+      },
+      undefined,
+      [],
+      async (pool) => {
+        const i = Math.floor(Math.random() * sampleIds.length);
+        const id = sampleIds[i];
+        const tag = tenant.tagIds[i % tenant.tagIds.length];
+        const connection = await pool.getConnection();
+        try {
+          await connection.beginTransaction();
+          await connection.query(
+            "SELECT id FROM contacts WHERE tenant_id = ? AND id = ? AND state <> 'deleted'",
+            [t, id],
+          );
+          await connection.query('SELECT id FROM tags WHERE tenant_id = ? AND id = ?', [t, tag]);
+          await connection.query(
+            'SELECT 1 FROM contact_tags WHERE tenant_id = ? AND contact_id = ? AND tag_id = ?',
+            [t, id, tag],
+          );
+          await connection.commit();
+        } finally {
+          connection.release();
+        }
+      },
+    ),
+  ];
+}
