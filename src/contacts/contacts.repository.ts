@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../database/driver-errors';
 import { likeContains } from '../database/sql-timestamp';
 import { ContactOrderField, OrderDirection } from './contact-list-query';
@@ -22,6 +22,18 @@ export interface ResolvedContactFilter {
   channels: Channel[];
   createdAfter?: Date;
   createdBefore?: Date;
+}
+
+/** Above this many matches a filter counts as dense (see `list`). */
+const CANDIDATE_LIMIT = 2000;
+
+/**
+ * "Some row of this contact matches", written as a scalar subquery: MySQL/MariaDB evaluate it
+ * per contact along the sort index instead of rewriting it into a semi-join that materializes
+ * every match and sorts them.
+ */
+function probe(fromWhere: string): string {
+  return `(SELECT 1 FROM ${fromWhere} LIMIT 1) IS NOT NULL`;
 }
 
 const SORT_COLUMNS: Record<ContactOrderField, string> = {
@@ -186,7 +198,14 @@ export class ContactsRepository {
     return contacts.map((contact) => byContact.get(contact.id)!);
   }
 
-  /** One page in keyset order: `limit` contacts after the cursor. */
+  /**
+   * One page in keyset order: `limit` contacts after the cursor.
+   *
+   * Filters that an index can answer (a field value, tags, a search term) are first asked for
+   * at most CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those
+   * ids; a long one means matches are dense, and walking the sort index while testing each
+   * contact finds a page after a few rows. Either way the cost does not grow with the tenant.
+   */
   async list(
     tenantId: string,
     filter: ResolvedContactFilter,
@@ -200,6 +219,11 @@ export class ContactsRepository {
       .createQueryBuilder('c')
       .where('c.tenant_id = :tenantId', { tenantId })
       .andWhere('c.state = :state', { state: filter.state });
+    const candidates = await this.fewestCandidates(tenantId, filter);
+    if (candidates) {
+      if (candidates.length === 0) return [];
+      query.andWhere('c.id IN (:...candidateIds)', { candidateIds: candidates });
+    }
     this.applyFilter(query, filter);
     if (cursor) {
       const comparator = order.direction === 'asc' ? '>' : '<';
@@ -215,6 +239,73 @@ export class ContactsRepository {
       );
     }
     return query.orderBy(column, direction).addOrderBy('c.id', direction).limit(limit).getMany();
+  }
+
+  /** The smallest candidate id list among the selective filters, or null when all are dense. */
+  private async fewestCandidates(
+    tenantId: string,
+    filter: ResolvedContactFilter,
+  ): Promise<string[] | null> {
+    const lists: (string[] | null)[] = [];
+    for (const { fieldId, valueKey } of filter.fieldValues) {
+      lists.push(
+        await this.candidateIds(
+          this.contacts.manager
+            .createQueryBuilder()
+            .select('v.contact_id', 'id')
+            .from('contact_field_values', 'v')
+            .where(
+              'v.tenant_id = :tenantId AND v.field_id = :fieldId AND v.value_key = :valueKey',
+              {
+                tenantId,
+                fieldId,
+                valueKey,
+              },
+            ),
+        ),
+      );
+    }
+    if (filter.tagIds.length > 0) lists.push(await this.taggedCandidates(tenantId, filter.tagIds));
+    if (filter.search) {
+      const byText = await this.candidateIds(
+        this.contacts.manager
+          .createQueryBuilder()
+          .select('c.id', 'id')
+          .from('contacts', 'c')
+          .where('c.tenant_id = :tenantId', { tenantId })
+          .andWhere("c.search_text LIKE :pattern ESCAPE '!'", {
+            pattern: likeContains(filter.search.term),
+          }),
+      );
+      const byTag =
+        filter.search.tagIds.length > 0
+          ? await this.taggedCandidates(tenantId, filter.search.tagIds)
+          : [];
+      lists.push(
+        byText && byTag && byText.length + byTag.length <= CANDIDATE_LIMIT
+          ? [...byText, ...byTag]
+          : null,
+      );
+    }
+    const short = lists.filter((list): list is string[] => list !== null);
+    if (short.length === 0) return null;
+    return short.reduce((a, b) => (b.length < a.length ? b : a));
+  }
+
+  private taggedCandidates(tenantId: string, tagIds: string[]) {
+    return this.candidateIds(
+      this.contacts.manager
+        .createQueryBuilder()
+        .select('ct.contact_id', 'id')
+        .from('contact_tags', 'ct')
+        .where('ct.tenant_id = :tenantId AND ct.tag_id IN (:...tagIds)', { tenantId, tagIds }),
+    );
+  }
+
+  /** The ids a candidate query yields, or null when there are more than CANDIDATE_LIMIT. */
+  private async candidateIds(query: SelectQueryBuilder<ObjectLiteral>): Promise<string[] | null> {
+    const rows = await query.limit(CANDIDATE_LIMIT + 1).getRawMany<{ id: string }>();
+    return rows.length > CANDIDATE_LIMIT ? null : [...new Set(rows.map((row) => row.id))];
   }
 
   async count(tenantId: string, state: ContactState): Promise<number> {
@@ -240,7 +331,9 @@ export class ContactsRepository {
           });
           if (tagIds.length > 0) {
             qb.orWhere(
-              'EXISTS (SELECT 1 FROM contact_tags st WHERE st.tenant_id = c.tenant_id AND st.contact_id = c.id AND st.tag_id IN (:...searchTagIds))',
+              probe(
+                'contact_tags st WHERE st.tenant_id = c.tenant_id AND st.contact_id = c.id AND st.tag_id IN (:...searchTagIds)',
+              ),
               { searchTagIds: tagIds },
             );
           }
@@ -251,7 +344,9 @@ export class ContactsRepository {
       // value_key holds an indexable prefix; longer values are compared in full as well.
       const full = value.length > valueKey.length ? ` AND LOWER(v${i}.value) = :fullValue${i}` : '';
       query.andWhere(
-        `EXISTS (SELECT 1 FROM contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full})`,
+        probe(
+          `contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full}`,
+        ),
         {
           [`fieldId${i}`]: fieldId,
           [`valueKey${i}`]: valueKey,
@@ -261,13 +356,17 @@ export class ContactsRepository {
     });
     if (filter.tagIds.length > 0) {
       query.andWhere(
-        'EXISTS (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (:...filterTagIds))',
+        probe(
+          'contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (:...filterTagIds)',
+        ),
         { filterTagIds: filter.tagIds },
       );
     }
     if (filter.channels.length > 0) {
       query.andWhere(
-        'EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.tenant_id = c.tenant_id AND ci.contact_id = c.id AND ci.channel IN (:...channels))',
+        probe(
+          'contact_identities ci WHERE ci.tenant_id = c.tenant_id AND ci.contact_id = c.id AND ci.channel IN (:...channels)',
+        ),
         { channels: filter.channels },
       );
     }
