@@ -1,10 +1,17 @@
 import slugify from 'slugify';
 import { newUlid } from '../common/identifiers';
 
+/**
+ * Longest slug kept. One character can slug to several ("&" → "and", "ß" → "ss"), so a
+ * 100-character name could overflow the 120-character id column: `cf_` + slug + `_N` must fit.
+ */
+const MAX_SLUG_LENGTH = 100;
+
 /** "Región de venta" → "region_de_venta"; a name with no usable character gets a ULID slug. */
 export function slugOf(name: string): string {
   const slug = slugify(name, { replacement: '_', lower: true, strict: true, trim: true })
     .replace(/_+/g, '_')
+    .slice(0, MAX_SLUG_LENGTH)
     .replace(/^_|_$/g, '');
   return slug === '' ? newUlid().toLowerCase() : slug;
 }
