@@ -23,7 +23,11 @@ export function keyOf(fieldId: string): string {
 }
 
 export function nameKeyOf(name: string): string {
-  return name.trim().toLowerCase();
+  // "İ" is the one letter whose lower case is two code points: keep the key as long as the name.
+  return name
+    .trim()
+    .replace(/\u0130/g, 'i')
+    .toLowerCase();
 }
 
 /** Candidate ids for a name: cf_slug, cf_slug_2, cf_slug_3… */

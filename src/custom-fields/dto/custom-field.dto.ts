@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { CharLength } from '../../common/validation/char-length';
 import { Trim } from '../../common/dto-transforms';
 import { FIELD_TYPES, type FieldType } from '../custom-field.entity';
 
@@ -8,7 +9,7 @@ export class CreateCustomFieldDto {
   @ApiProperty({ example: 'Lifecycle stage', minLength: 1, maxLength: 100 })
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   name!: string;
 
   /** Value type accepted by the field. */
@@ -23,7 +24,7 @@ export class UpdateCustomFieldDto {
   @IsOptional()
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   name?: string;
 
   /** New value type; text → date is refused while values that are not dates exist. */
