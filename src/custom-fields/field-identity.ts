@@ -7,9 +7,14 @@ import { newUlid } from '../common/identifiers';
  */
 const MAX_SLUG_LENGTH = 100;
 
-/** "Región de venta" → "region_de_venta"; a name with no usable character gets a ULID slug. */
+/**
+ * "Región de venta" → "region_de_venta", "Follow-up date" → "follow_up_date", "R&D" → "r_and_d";
+ * a name with no usable character gets a ULID slug.
+ */
 export function slugOf(name: string): string {
-  const slug = slugify(name, { replacement: '_', lower: true, strict: true, trim: true })
+  // Punctuation separates words like spaces do (slugify alone would glue "Follow-up" together).
+  const words = name.replace(/[^\p{L}\p{N}&]+/gu, ' ').replace(/&/g, ' and ');
+  const slug = slugify(words, { replacement: '_', lower: true, strict: true, trim: true })
     .replace(/_+/g, '_')
     .slice(0, MAX_SLUG_LENGTH)
     .replace(/^_|_$/g, '');

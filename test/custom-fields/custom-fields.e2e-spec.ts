@@ -217,6 +217,14 @@ describe.each(ENTITIES)('%s field definitions', (entity) => {
       ]);
     });
 
+    it('turns punctuation into word breaks in the slug', async () => {
+      const tenantId = newTenantId();
+      const followUp = await createField(tenantId, entity, 'Follow-up date');
+      const research = await createField(tenantId, entity, 'R&D budget');
+      expect([followUp.id, followUp.key]).toEqual(['cf_follow_up_date', 'followUpDate']);
+      expect(research.id).toBe('cf_r_and_d_budget');
+    });
+
     it('gives a name with no usable character a ULID-based id', async () => {
       const tenantId = newTenantId();
       const bangs = await createField(tenantId, entity, '!!!');
@@ -390,6 +398,22 @@ describe.each(ENTITIES)('%s field definitions', (entity) => {
       const problem = expectProblem(response, 422, 'VALIDATION_FAILED');
       expect(errorFields(problem)).toEqual(fields);
       expect((await listFields(tenantId, entity)).find((f) => f.id === field.id)).toEqual(field);
+    });
+
+    it('422 for a null name or type: omitted means unchanged, null is not a value', async () => {
+      const tenantId = newTenantId();
+      const field = await createField(tenantId, entity, 'Nullable');
+      for (const body of [{ name: null }, { type: null }]) {
+        const problem = expectProblem(await patchField(tenantId, entity, field.id, body), 422);
+        expect(problem.errors[0].field).toBe(Object.keys(body)[0]);
+      }
+    });
+
+    it('ids are case-sensitive on every database: CF_NULLABLE is not cf_nullable', async () => {
+      const tenantId = newTenantId();
+      const field = await createField(tenantId, entity, 'Nullable');
+      const response = await patchField(tenantId, entity, field.id.toUpperCase(), { name: 'Y' });
+      expectProblem(response, 404, 'CUSTOM_FIELD_NOT_FOUND');
     });
 
     it('404 CUSTOM_FIELD_NOT_FOUND for an unknown id', async () => {

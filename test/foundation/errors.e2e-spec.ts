@@ -118,6 +118,15 @@ describe('problem details', () => {
       .send('[{"name":"VIP"}]');
     expectProblem(response, 422, 'VALIDATION_FAILED');
   });
+
+  it('422, not a parse error, for a body that is the JSON value null', async () => {
+    const response = await api()
+      .post('/v1/tags')
+      .set(as(newTenantId()))
+      .set('Content-Type', 'application/json')
+      .send('null');
+    expectProblem(response, 422, 'VALIDATION_FAILED');
+  });
 });
 
 describe('request and trace ids', () => {

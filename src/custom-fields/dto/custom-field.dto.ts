@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsString, ValidateIf } from 'class-validator';
 import { CharLength } from '../../common/validation/char-length';
 import { Trim } from '../../common/dto-transforms';
 import { FIELD_TYPES, type FieldType } from '../custom-field.entity';
@@ -21,7 +21,8 @@ export class CreateCustomFieldDto {
 export class UpdateCustomFieldDto {
   /** New label. The id and key never change. */
   @ApiPropertyOptional({ example: 'Region', minLength: 1, maxLength: 100 })
-  @IsOptional()
+  // Omitted means unchanged; null is not a name or a type.
+  @ValidateIf((_dto, value) => value !== undefined)
   @Trim()
   @IsString()
   @CharLength(1, 100)
@@ -29,7 +30,8 @@ export class UpdateCustomFieldDto {
 
   /** New value type; text → date is refused while values that are not dates exist. */
   @ApiPropertyOptional({ enum: FIELD_TYPES, example: 'text' })
-  @IsOptional()
+  // Omitted means unchanged; null is not a name or a type.
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsIn(FIELD_TYPES)
   type?: FieldType;
 }
