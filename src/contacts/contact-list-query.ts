@@ -86,9 +86,19 @@ function single(raw: unknown, name: string, errors: QueryErrors): string | undef
 }
 
 /** `a&a`, `a,b` or both: a flat list of non-empty strings. */
+/** qs turns more than 20 repeated values (`a=1&a=2…`, `a[]=1…`) into an object keyed 0, 1, 2… */
+function isIndexedObject(raw: unknown): raw is Record<string, unknown> {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    !Array.isArray(raw) &&
+    Object.keys(raw).every((key) => /^\d+$/.test(key))
+  );
+}
+
 function list(raw: unknown, name: string, errors: QueryErrors): string[] {
   if (raw === undefined) return [];
-  const values = Array.isArray(raw) ? raw : [raw];
+  const values = Array.isArray(raw) ? raw : isIndexedObject(raw) ? Object.values(raw) : [raw];
   if (!values.every((v): v is string => typeof v === 'string')) {
     errors.add(name, 'must be a list of strings');
     return [];
