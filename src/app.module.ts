@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
+import { ContactsModule } from './contacts/contacts.module';
 
 @Module({})
 export class AppModule {
@@ -21,7 +22,9 @@ export class AppModule {
         AuthModule,
         HealthModule,
         TagsModule,
+        // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.
         CustomFieldsModule,
+        ContactsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -41,6 +41,14 @@ export class CustomFieldsService {
     return field;
   }
 
+  /** A field named by id or key (both are accepted wherever input names a field). */
+  static byReference(
+    fields: CustomFieldEntity[],
+    reference: string,
+  ): CustomFieldEntity | undefined {
+    return fields.find((field) => field.id === reference || field.key === reference);
+  }
+
   async create(
     tenantId: string,
     entityType: EntityType,

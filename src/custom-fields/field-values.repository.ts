@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { isUniqueViolation } from '../database/driver-errors';
+import { ContactEntity } from '../contacts/contact.entity';
 
 /** Indexable form of a value: equality filters on custom fields are case-insensitive seeks. */
 export const VALUE_KEY_LENGTH = 191;
@@ -55,12 +57,96 @@ export class FieldValuesRepository {
     );
   }
 
+  /** Sets one value (insert or replace). */
+  async set(
+    tenantId: string,
+    contactId: string,
+    fieldId: string,
+    value: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    const row = { value, value_key: valueKeyOf(value) };
+    const result = await manager
+      .createQueryBuilder()
+      .update('contact_field_values')
+      .set(row)
+      .where('tenant_id = :tenantId AND contact_id = :contactId AND field_id = :fieldId', {
+        tenantId,
+        contactId,
+        fieldId,
+      })
+      .execute();
+    if ((result.affected ?? 0) > 0) return;
+    try {
+      await this.insertMany([{ tenantId, contactId, fieldId, value }], manager);
+    } catch (error) {
+      // The row exists with this very value (MySQL reports such an update as 0 rows changed).
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+
+  async insertMany(
+    rows: { tenantId: string; contactId: string; fieldId: string; value: string }[],
+    manager: EntityManager,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into('contact_field_values')
+      .values(
+        rows.map((r) => ({
+          tenant_id: r.tenantId,
+          contact_id: r.contactId,
+          field_id: r.fieldId,
+          value: r.value,
+          value_key: valueKeyOf(r.value),
+        })),
+      )
+      .execute();
+  }
+
+  /** Clears one value; true when there was one. */
+  async clear(
+    tenantId: string,
+    contactId: string,
+    fieldId: string,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .delete()
+      .from('contact_field_values')
+      .where('tenant_id = :tenantId AND contact_id = :contactId AND field_id = :fieldId', {
+        tenantId,
+        contactId,
+        fieldId,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** All values of one contact, field id → value. */
+  async valuesOf(
+    tenantId: string,
+    contactId: string,
+    manager?: EntityManager,
+  ): Promise<Map<string, string>> {
+    const rows = await this.manager(manager)
+      .createQueryBuilder()
+      .select(['v.field_id AS fieldId', 'v.value AS value'])
+      .from('contact_field_values', 'v')
+      .where('v.tenant_id = :tenantId AND v.contact_id = :contactId', { tenantId, contactId })
+      .getRawMany<{ fieldId: string; value: string }>();
+    return new Map(rows.map((r) => [r.fieldId, r.value]));
+  }
+
   /** Removes a field's values from every contact, moving those contacts' updatedAt. */
   async deleteField(tenantId: string, fieldId: string, at: Date, manager: EntityManager) {
     await manager
       .createQueryBuilder()
-      .update('contacts')
-      .set({ updated_at: at })
+      .update(ContactEntity)
+      .set({ updatedAt: at })
       .where('tenant_id = :tenantId', { tenantId })
       .andWhere(
         'id IN (SELECT v.contact_id FROM contact_field_values v WHERE v.tenant_id = :tenantId AND v.field_id = :fieldId)',

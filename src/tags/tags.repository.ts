@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import { likeContains } from '../database/sql-timestamp';
 import { TagEntity, TagWithCount } from './tag.entity';
+import { ContactEntity } from '../contacts/contact.entity';
 
 @Injectable()
 export class TagsRepository {
@@ -59,6 +61,17 @@ export class TagsRepository {
     return this.repo(manager).findBy({ tenantId, nameKey: In(nameKeys) });
   }
 
+  /** Ids of the tags whose name contains the (lower-cased) term. */
+  async findIdsByNameContaining(tenantId: string, term: string): Promise<string[]> {
+    const rows = await this.tags
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where('t.tenant_id = :tenantId', { tenantId })
+      .andWhere("t.name_key LIKE :pattern ESCAPE '!'", { pattern: likeContains(term) })
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
+  }
+
   findByNameKey(tenantId: string, nameKey: string, manager?: EntityManager) {
     return this.repo(manager).findOneBy({ tenantId, nameKey });
   }
@@ -76,8 +89,8 @@ export class TagsRepository {
   ): Promise<void> {
     await manager
       .createQueryBuilder()
-      .update('contacts')
-      .set({ updated_at: at })
+      .update(ContactEntity)
+      .set({ updatedAt: at })
       .where('tenant_id = :tenantId', { tenantId })
       .andWhere(
         'id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tenant_id = :tenantId AND ct.tag_id = :tagId)',

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomFieldsModule } from '../custom-fields/custom-fields.module';
+import { TagsModule } from '../tags/tags.module';
+import { ContactEntity, ContactIdentityEntity } from './contact.entity';
+import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
+import { ContactsService } from './contacts.service';
+import { PageTokenCodec } from './page-token';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([ContactEntity, ContactIdentityEntity]),
+    TagsModule,
+    CustomFieldsModule,
+  ],
+  controllers: [ContactsController],
+  providers: [ContactsRepository, ContactsService, PageTokenCodec],
+  exports: [ContactsRepository, ContactsService],
+})
+export class ContactsModule {}

@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { UNICODE_LOWER } from '../database/data-source-options';
+import { isUniqueViolation } from '../database/driver-errors';
+import { likeContains } from '../database/sql-timestamp';
+import { ContactOrderField, OrderDirection } from './contact-list-query';
+import {
+  Channel,
+  ContactAggregate,
+  ContactEntity,
+  ContactIdentityEntity,
+  ContactState,
+} from './contact.entity';
+import { PageCursor } from './page-token';
+
+/** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
+export interface ResolvedContactFilter {
+  state: Extract<ContactState, 'active' | 'archived'>;
+  search?: { term: string; tagIds: string[] };
+  fieldValues: { fieldId: string; valueKey: string; value: string }[];
+  tagIds: string[];
+  channels: Channel[];
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+const SORT_COLUMNS: Record<ContactOrderField, string> = {
+  createdAt: 'c.created_at',
+  updatedAt: 'c.updated_at',
+  name: 'c.name_sort',
+};
+
+@Injectable()
+export class ContactsRepository {
+  constructor(
+    @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
+    @InjectRepository(ContactIdentityEntity)
+    private readonly identities: Repository<ContactIdentityEntity>,
+  ) {}
+
+  private manager(manager?: EntityManager): EntityManager {
+    return manager ?? this.contacts.manager;
+  }
+
+  /** A live (not deleted) contact, or null. */
+  findLive(tenantId: string, id: string, manager?: EntityManager): Promise<ContactEntity | null> {
+    return this.manager(manager)
+      .getRepository(ContactEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND c.id = :id', { tenantId, id })
+      .andWhere("c.state <> 'deleted'")
+      .getOne();
+  }
+
+  /** The live contact holding a phone on a channel, if any. */
+  async findIdByLiveAddress(
+    tenantId: string,
+    channel: Channel,
+    address: string,
+    manager?: EntityManager,
+  ): Promise<string | null> {
+    const identity = await this.manager(manager)
+      .getRepository(ContactIdentityEntity)
+      .findOneBy({ tenantId, channel, liveAddress: address });
+    return identity?.contactId ?? null;
+  }
+
+  async insert(contact: ContactEntity, manager: EntityManager): Promise<void> {
+    await manager.getRepository(ContactEntity).insert(contact);
+  }
+
+  async insertIdentity(identity: ContactIdentityEntity, manager: EntityManager): Promise<void> {
+    await manager.getRepository(ContactIdentityEntity).insert(identity);
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    changes: Partial<Omit<ContactEntity, 'tenantId' | 'id'>>,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.manager(manager).getRepository(ContactEntity).update({ tenantId, id }, changes);
+  }
+
+  identitiesOf(tenantId: string, contactId: string, manager?: EntityManager) {
+    return this.manager(manager)
+      .getRepository(ContactIdentityEntity)
+      .find({ where: { tenantId, contactId }, order: { id: 'ASC' } });
+  }
+
+  /** True when the link was created, false when it existed already. */
+  async attachTag(
+    tenantId: string,
+    contactId: string,
+    tagId: string,
+    at: Date,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const existing: unknown = await manager
+      .createQueryBuilder()
+      .select('1', 'found')
+      .from('contact_tags', 'ct')
+      .where('ct.tenant_id = :tenantId AND ct.contact_id = :contactId AND ct.tag_id = :tagId', {
+        tenantId,
+        contactId,
+        tagId,
+      })
+      .getRawOne();
+    if (existing) return false;
+    try {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into('contact_tags')
+        .values({ tenant_id: tenantId, contact_id: contactId, tag_id: tagId, created_at: at })
+        .execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** True when a link was removed. */
+  async detachTag(
+    tenantId: string,
+    contactId: string,
+    tagId: string,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .delete()
+      .from('contact_tags')
+      .where('tenant_id = :tenantId AND contact_id = :contactId AND tag_id = :tagId', {
+        tenantId,
+        contactId,
+        tagId,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Soft delete: the contact leaves every list and count, and its phones become free. */
+  async softDelete(tenantId: string, id: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager
+      .getRepository(ContactEntity)
+      .update({ tenantId, id }, { state: 'deleted', deletedAt: at, updatedAt: at });
+    await manager
+      .getRepository(ContactIdentityEntity)
+      .update({ tenantId, contactId: id }, { liveAddress: null });
+  }
+
+  /** Identities, tag ids and field values for a set of contacts: three queries, whatever the count. */
+  async loadAggregates(tenantId: string, contacts: ContactEntity[]): Promise<ContactAggregate[]> {
+    if (contacts.length === 0) return [];
+    const ids = contacts.map((c) => c.id);
+    const manager = this.contacts.manager;
+    const [identities, tagLinks, values] = await Promise.all([
+      this.identities.find({ where: { tenantId, contactId: In(ids) }, order: { id: 'ASC' } }),
+      manager
+        .createQueryBuilder()
+        .select(['ct.contact_id AS contactId', 'ct.tag_id AS tagId'])
+        .from('contact_tags', 'ct')
+        .where('ct.tenant_id = :tenantId AND ct.contact_id IN (:...ids)', { tenantId, ids })
+        .orderBy('ct.created_at', 'ASC')
+        .addOrderBy('ct.tag_id', 'ASC')
+        .getRawMany<{ contactId: string; tagId: string }>(),
+      manager
+        .createQueryBuilder()
+        .select(['v.contact_id AS contactId', 'v.field_id AS fieldId', 'v.value AS value'])
+        .from('contact_field_values', 'v')
+        .where('v.tenant_id = :tenantId AND v.contact_id IN (:...ids)', { tenantId, ids })
+        .orderBy('v.field_id', 'ASC')
+        .getRawMany<{ contactId: string; fieldId: string; value: string }>(),
+    ]);
+    const byContact = new Map<string, ContactAggregate>(
+      contacts.map((contact) => [
+        contact.id,
+        { contact, identities: [], tagIds: [], fieldValues: new Map() },
+      ]),
+    );
+    for (const identity of identities) byContact.get(identity.contactId)?.identities.push(identity);
+    for (const link of tagLinks) byContact.get(link.contactId)?.tagIds.push(link.tagId);
+    for (const row of values) byContact.get(row.contactId)?.fieldValues.set(row.fieldId, row.value);
+    return contacts.map((contact) => byContact.get(contact.id)!);
+  }
+
+  /** One page in keyset order: `limit` contacts after the cursor. */
+  async list(
+    tenantId: string,
+    filter: ResolvedContactFilter,
+    order: { field: ContactOrderField; direction: OrderDirection },
+    cursor: PageCursor | undefined,
+    limit: number,
+  ): Promise<ContactEntity[]> {
+    const column = SORT_COLUMNS[order.field];
+    const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
+    const query = this.contacts
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId', { tenantId })
+      .andWhere('c.state = :state', { state: filter.state });
+    this.applyFilter(query, filter);
+    if (cursor) {
+      const comparator = order.direction === 'asc' ? '>' : '<';
+      const sortValue = order.field === 'name' ? cursor.sortValue : new Date(cursor.sortValue);
+      query.andWhere(
+        new Brackets((qb) =>
+          qb
+            .where(`${column} ${comparator} :cursorValue`, { cursorValue: sortValue })
+            .orWhere(`(${column} = :cursorValue AND c.id ${comparator} :cursorId)`, {
+              cursorId: cursor.id,
+            }),
+        ),
+      );
+    }
+    return query.orderBy(column, direction).addOrderBy('c.id', direction).limit(limit).getMany();
+  }
+
+  async count(tenantId: string, state: ContactState): Promise<number> {
+    return this.contacts
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state })
+      .getCount();
+  }
+
+  private applyFilter(query: SelectQueryBuilder<ContactEntity>, filter: ResolvedContactFilter) {
+    if (filter.createdAfter) {
+      query.andWhere('c.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
+    }
+    if (filter.createdBefore) {
+      query.andWhere('c.created_at < :createdBefore', { createdBefore: filter.createdBefore });
+    }
+    if (filter.search) {
+      const { term, tagIds } = filter.search;
+      query.andWhere(
+        new Brackets((qb) => {
+          qb.where("c.search_text LIKE :searchPattern ESCAPE '!'", {
+            searchPattern: likeContains(term),
+          });
+          if (tagIds.length > 0) {
+            qb.orWhere(
+              'EXISTS (SELECT 1 FROM contact_tags st WHERE st.tenant_id = c.tenant_id AND st.contact_id = c.id AND st.tag_id IN (:...searchTagIds))',
+              { searchTagIds: tagIds },
+            );
+          }
+        }),
+      );
+    }
+    // Lower-cased as value_key is (JavaScript) and compared byte-wise: SQLite's LOWER folds
+    // ASCII only and MySQL's default collation ignores accents.
+    const sqlite = this.contacts.manager.connection.options.type === 'better-sqlite3';
+    const lowerValue = (alias: string) =>
+      sqlite ? `${UNICODE_LOWER}(${alias}.value)` : `LOWER(${alias}.value) COLLATE utf8mb4_bin`;
+    filter.fieldValues.forEach(({ fieldId, valueKey, value }, i) => {
+      // value_key holds an indexable prefix; longer values are compared in full as well.
+      const full =
+        value.length > valueKey.length ? ` AND ${lowerValue(`v${i}`)} = :fullValue${i}` : '';
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full})`,
+        {
+          [`fieldId${i}`]: fieldId,
+          [`valueKey${i}`]: valueKey,
+          [`fullValue${i}`]: value.toLowerCase(),
+        },
+      );
+    });
+    if (filter.tagIds.length > 0) {
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (:...filterTagIds))',
+        { filterTagIds: filter.tagIds },
+      );
+    }
+    if (filter.channels.length > 0) {
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.tenant_id = c.tenant_id AND ci.contact_id = c.id AND ci.channel IN (:...channels))',
+        { channels: filter.channels },
+      );
+    }
+  }
+}
