@@ -70,7 +70,7 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
           // active | archived | deleted: the bucket every list and count starts from.
           { name: 'state', type: 'varchar', length: '8' },
           // Lower-cased name, email, phone field and identity phones, for substring search.
-          { name: 'search_text', type: 'varchar', length: '1400', ...binary },
+          { name: 'search_text', type: 'varchar', length: '1400' },
           timestamp('created_at'),
           timestamp('updated_at'),
           timestamp('archived_at', true),
