@@ -1,16 +1,5 @@
-import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableOptions } from 'typeorm';
-
-/** A table whose primary key is the listed columns, in order. */
-function table(options: TableOptions & { primaryKey: string[] }): Table {
-  const { primaryKey, ...rest } = options;
-  return new Table({
-    ...rest,
-    columns: (options.columns ?? []).map((column) => ({
-      ...column,
-      isPrimary: primaryKey.includes(column.name),
-    })),
-  });
-}
+import { MigrationInterface, QueryRunner, TableColumnOptions } from 'typeorm';
+import { table } from './schema-builder';
 
 /**
  * The contact book schema. Every table and index leads with tenant_id so the data can be
@@ -30,17 +19,15 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
       precision: mysql ? 3 : undefined,
       isNullable,
     });
-    // Keys compared byte-wise so MySQL orders and matches exactly like SQLite does.
-    const binary = mysql ? { collation: 'utf8mb4_bin' } : {};
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'tags',
         columns: [
           tenantId,
           id(),
           { name: 'name', type: 'varchar', length: '64' },
-          { name: 'name_key', type: 'varchar', length: '64', ...binary },
+          { name: 'name_key', type: 'varchar', length: '64' },
           timestamp('created_at'),
           { name: 'created_by', type: 'varchar', length: '128' },
         ],
@@ -50,15 +37,15 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'custom_fields',
         columns: [
           tenantId,
           { name: 'entity_type', type: 'varchar', length: '16' },
           id('120'),
-          { name: 'field_key', type: 'varchar', length: '120', ...binary },
+          { name: 'field_key', type: 'varchar', length: '120' },
           { name: 'name', type: 'varchar', length: '100' },
-          { name: 'name_key', type: 'varchar', length: '100', ...binary },
+          { name: 'name_key', type: 'varchar', length: '100' },
           { name: 'type', type: 'varchar', length: '8' },
           timestamp('created_at'),
           { name: 'created_by', type: 'varchar', length: '128' },
@@ -72,18 +59,18 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'contacts',
         columns: [
           tenantId,
           id(),
           { name: 'name', type: 'varchar', length: '255', isNullable: true },
           // lower(name), '' when unnamed: unnamed contacts sort first ascending, last descending.
-          { name: 'name_sort', type: 'varchar', length: '255', ...binary },
+          { name: 'name_sort', type: 'varchar', length: '255' },
           // active | archived | deleted: the bucket every list and count starts from.
           { name: 'state', type: 'varchar', length: '8' },
           // Lower-cased name, email, phone field and identity phones, for substring search.
-          { name: 'search_text', type: 'varchar', length: '1400', ...binary },
+          { name: 'search_text', type: 'varchar', length: '1400' },
           timestamp('created_at'),
           timestamp('updated_at'),
           timestamp('archived_at', true),
@@ -106,7 +93,7 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
     };
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'contact_identities',
         columns: [
           tenantId,
@@ -132,7 +119,7 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'contact_tags',
         columns: [
           tenantId,
@@ -158,7 +145,7 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      table({
+      table(queryRunner, {
         name: 'contact_field_values',
         columns: [
           tenantId,
@@ -166,7 +153,7 @@ export class CreateContactsSchema1795800000000 implements MigrationInterface {
           { name: 'field_id', type: 'varchar', length: '120' },
           { name: 'value', type: 'varchar', length: '1000' },
           // lower(value) cut to an indexable prefix: equality filters seek on it.
-          { name: 'value_key', type: 'varchar', length: '191', ...binary },
+          { name: 'value_key', type: 'varchar', length: '191' },
         ],
         primaryKey: ['tenant_id', 'contact_id', 'field_id'],
         indices: [

@@ -42,7 +42,12 @@ export async function createApp(
   app.use(requestContextMiddleware, accessLogMiddleware);
   app.use(rejectUnsupportedMediaType);
   app.use(
-    json({ limit: config.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }),
+    json({
+      limit: config.jsonBodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+      // Any JSON value parses; a body that is not an object is then a 422, not a parse error.
+      strict: false,
+    }),
   );
   app.enableShutdownHooks();
   setupOpenApi(app);

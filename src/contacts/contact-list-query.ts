@@ -1,4 +1,5 @@
 import { BadRequestProblem, FieldError } from '../common/problem/problem.exception';
+import { isCalendarDate } from '../custom-fields/field-value-rules';
 import { CHANNELS, Channel } from './contact.entity';
 
 export const ORDER_FIELDS = ['createdAt', 'updatedAt', 'name'] as const;
@@ -45,7 +46,22 @@ const KNOWN_PARAMETERS = new Set([
 ]);
 
 // RFC 3339 with a required offset (Z or ±hh:mm).
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/i;
+
+/** Shape and ranges: `new Date` alone rolls 2026-02-30 over to March and T24:00 to the next day. */
+function isRfc3339(value: string): boolean {
+  const match = RFC3339.exec(value);
+  if (!match) return false;
+  const [, date, hour, minute, second, offsetHour = '00', offsetMinute = '00'] = match;
+  return (
+    isCalendarDate(date) &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59 &&
+    Number(offsetHour) <= 23 &&
+    Number(offsetMinute) <= 59
+  );
+}
 
 class QueryErrors {
   readonly errors: FieldError[] = [];
@@ -70,9 +86,19 @@ function single(raw: unknown, name: string, errors: QueryErrors): string | undef
 }
 
 /** `a&a`, `a,b` or both: a flat list of non-empty strings. */
+/** qs turns more than 20 repeated values (`a=1&a=2…`, `a[]=1…`) into an object keyed 0, 1, 2… */
+function isIndexedObject(raw: unknown): raw is Record<string, unknown> {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    !Array.isArray(raw) &&
+    Object.keys(raw).every((key) => /^\d+$/.test(key))
+  );
+}
+
 function list(raw: unknown, name: string, errors: QueryErrors): string[] {
   if (raw === undefined) return [];
-  const values = Array.isArray(raw) ? raw : [raw];
+  const values = Array.isArray(raw) ? raw : isIndexedObject(raw) ? Object.values(raw) : [raw];
   if (!values.every((v): v is string => typeof v === 'string')) {
     errors.add(name, 'must be a list of strings');
     return [];
@@ -117,7 +143,7 @@ function timestamp(raw: unknown, name: string, errors: QueryErrors): Date | unde
   const value = single(raw, name, errors);
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (!RFC3339.test(value) || Number.isNaN(date.getTime())) {
+  if (!isRfc3339(value) || Number.isNaN(date.getTime())) {
     errors.add(name, 'must be an RFC 3339 timestamp with offset, e.g. 2026-04-30T09:20:00Z');
     return undefined;
   }

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
+import {
+  Brackets,
+  EntityManager,
+  In,
+  ObjectLiteral,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
+import { UNICODE_LOWER } from '../database/data-source-options';
 import { isUniqueViolation } from '../database/driver-errors';
 import { likeContains } from '../database/sql-timestamp';
 import { ContactOrderField, OrderDirection } from './contact-list-query';
@@ -340,9 +348,15 @@ export class ContactsRepository {
         }),
       );
     }
+    // Lower-cased as value_key is (JavaScript) and compared byte-wise: SQLite's LOWER folds
+    // ASCII only and MySQL's default collation ignores accents.
+    const sqlite = this.contacts.manager.connection.options.type === 'better-sqlite3';
+    const lowerValue = (alias: string) =>
+      sqlite ? `${UNICODE_LOWER}(${alias}.value)` : `LOWER(${alias}.value) COLLATE utf8mb4_bin`;
     filter.fieldValues.forEach(({ fieldId, valueKey, value }, i) => {
       // value_key holds an indexable prefix; longer values are compared in full as well.
-      const full = value.length > valueKey.length ? ` AND LOWER(v${i}.value) = :fullValue${i}` : '';
+      const full =
+        value.length > valueKey.length ? ` AND ${lowerValue(`v${i}`)} = :fullValue${i}` : '';
       query.andWhere(
         probe(
           `contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full}`,

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Scope } from '../auth/access-policy';
 import type { Principal as Caller } from '../auth/access-policy';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -30,6 +36,7 @@ interface Wording {
  */
 function customFieldsController(entityType: EntityType, words: Wording): Type<unknown> {
   const { noun } = words;
+  const Noun = noun.charAt(0).toUpperCase() + noun.slice(1);
 
   @ApiTags(words.tag)
   @Controller(words.path)
@@ -42,7 +49,7 @@ function customFieldsController(entityType: EntityType, words: Wording): Type<un
       summary: `List ${noun} field definitions`,
       description: `Returns the reusable custom fields that can store structured context on ${words.records}, such as ${words.examples}. Predefined fields come first, then by creation.`,
     })
-    @ApiOkResponse({ type: CustomFieldListDto, description: `${noun} field definitions` })
+    @ApiOkResponse({ type: CustomFieldListDto, description: `${Noun} field definitions` })
     async list(@Principal() caller: Caller): Promise<CustomFieldListDto> {
       const fields = await this.fields.list(caller.tenantId, entityType);
       return { customFields: fields.map(mapCustomField) };
@@ -54,7 +61,7 @@ function customFieldsController(entityType: EntityType, words: Wording): Type<un
       summary: `Create ${noun} field definition`,
       description: `Creates a reusable custom field for storing context on ${words.records}. The id is \`cf_\` plus a slug of the name and never changes.`,
     })
-    @ApiCreatedResponse({ type: CustomFieldDto, description: `${noun} field definition created` })
+    @ApiCreatedResponse({ type: CustomFieldDto, description: `${Noun} field definition created` })
     @ApiProblem(409, 'A field with this name exists (case-insensitively)')
     @ApiProblem(422, 'Missing or invalid name or type')
     async create(
@@ -71,7 +78,7 @@ function customFieldsController(entityType: EntityType, words: Wording): Type<un
       summary: `Update ${noun} field definition`,
       description: `Renames a ${noun} field definition or changes its value type.`,
     })
-    @ApiOkResponse({ type: CustomFieldDto, description: `${noun} field definition updated` })
+    @ApiOkResponse({ type: CustomFieldDto, description: `${Noun} field definition updated` })
     @ApiProblem(404, 'Field definition not found')
     @ApiProblem(
       409,
@@ -96,6 +103,7 @@ function customFieldsController(entityType: EntityType, words: Wording): Type<un
     })
     @ApiProblem(404, 'Field definition not found')
     @ApiProblem(409, 'Predefined fields cannot be deleted')
+    @ApiNoContentResponse({ description: `${Noun} field definition deleted` })
     async delete(@Principal() caller: Caller, @Param('id') id: string): Promise<void> {
       await this.fields.delete(caller.tenantId, entityType, id);
     }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/driver-errors';
+import { ContactEntity } from '../contacts/contact.entity';
 
 /** Indexable form of a value: equality filters on custom fields are case-insensitive seeks. */
 export const VALUE_KEY_LENGTH = 191;
@@ -144,8 +145,8 @@ export class FieldValuesRepository {
   async deleteField(tenantId: string, fieldId: string, at: Date, manager: EntityManager) {
     await manager
       .createQueryBuilder()
-      .update('contacts')
-      .set({ updated_at: at })
+      .update(ContactEntity)
+      .set({ updatedAt: at })
       .where('tenant_id = :tenantId', { tenantId })
       .andWhere(
         'id IN (SELECT v.contact_id FROM contact_field_values v WHERE v.tenant_id = :tenantId AND v.field_id = :fieldId)',

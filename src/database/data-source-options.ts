@@ -4,6 +4,18 @@ import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
 import { MIGRATIONS } from '../../migrations';
 
+/** SQL function lower-casing text as String#toLowerCase does (registered on SQLite). */
+export const UNICODE_LOWER = 'unicode_lower';
+
+interface SqliteHandle {
+  pragma(sql: string): unknown;
+  function(
+    name: string,
+    options: { deterministic: boolean },
+    fn: (value: unknown) => unknown,
+  ): unknown;
+}
+
 /**
  * One description of the database for the app and the migration CLI. MySQL/MariaDB in
  * production, an embedded SQLite file by default; the same migrations build both schemas.
@@ -25,9 +37,13 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       database: database.path,
       enableWAL: true,
       timeout: 10_000,
-      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      prepareDatabase: (db: SqliteHandle) => {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
+        // SQLite's LOWER folds ASCII only; this one lower-cases like JavaScript does.
+        db.function(UNICODE_LOWER, { deterministic: true }, (value) =>
+          typeof value === 'string' ? value.toLowerCase() : value,
+        );
       },
       // The embedded default is zero-config: it brings its schema up to date at start.
       migrationsRun: true,

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Scope } from '../auth/access-policy';
 import type { Principal as Caller } from '../auth/access-policy';
 import { Authenticated } from '../auth/authenticated.decorator';
@@ -20,6 +26,7 @@ export class TagsController {
     summary: 'List tags',
     description: 'Returns the labels available for organizing contacts, ordered by name.',
   })
+  @ApiOkResponse({ type: TagListDto, description: 'List of tags' })
   async list(@Principal() caller: Caller): Promise<TagListDto> {
     const tags = await this.tags.list(caller.tenantId);
     return { tags: tags.map(({ tag, labeledCount }) => mapTag(tag, labeledCount)) };
@@ -33,6 +40,7 @@ export class TagsController {
   })
   @ApiProblem(409, 'A tag with this name exists (case-insensitively)')
   @ApiProblem(422, 'Invalid name')
+  @ApiCreatedResponse({ type: TagDto, description: 'Tag created' })
   async create(@Principal() caller: Caller, @Body() body: CreateTagDto): Promise<TagDto> {
     const tag = await this.tags.create(caller.tenantId, caller.userId, body.name);
     return mapTag(tag, 0);
@@ -46,6 +54,7 @@ export class TagsController {
     description: 'Deletes a tag and detaches it from every contact.',
   })
   @ApiProblem(404, 'Tag not found')
+  @ApiNoContentResponse({ description: 'Tag deleted' })
   async delete(@Principal() caller: Caller, @Param('id') id: string): Promise<void> {
     await this.tags.delete(caller.tenantId, id);
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { likeContains } from '../database/sql-timestamp';
 import { TagEntity, TagWithCount } from './tag.entity';
+import { ContactEntity } from '../contacts/contact.entity';
 
 @Injectable()
 export class TagsRepository {
@@ -88,8 +89,8 @@ export class TagsRepository {
   ): Promise<void> {
     await manager
       .createQueryBuilder()
-      .update('contacts')
-      .set({ updated_at: at })
+      .update(ContactEntity)
+      .set({ updatedAt: at })
       .where('tenant_id = :tenantId', { tenantId })
       .andWhere(
         'id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tenant_id = :tenantId AND ct.tag_id = :tagId)',

@@ -7,7 +7,11 @@ import { TagEntity, TagWithCount } from './tag.entity';
 import { TagsRepository } from './tags.repository';
 
 export function tagNameKey(name: string): string {
-  return name.trim().toLowerCase();
+  // "İ" is the one letter whose lower case is two code points: keep the key as long as the name.
+  return name
+    .trim()
+    .replace(/\u0130/g, 'i')
+    .toLowerCase();
 }
 
 export class TagNotFound extends NotFoundProblem {

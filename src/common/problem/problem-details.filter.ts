@@ -91,6 +91,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status === HttpStatus.UNAUTHORIZED ? { 'WWW-Authenticate': 'Bearer' } : undefined;
       return { status, code, title, detail, errors, extensions, headers };
     }
+    // Nest's Express adapter wraps body-parser errors in an HttpException (the original as cause)
+    // before filters run: render them from the cause, so malformed JSON is MALFORMED_JSON.
+    const cause = exception instanceof HttpException ? exception.cause : undefined;
+    if (isBodyParserError(cause) && cause.status >= 400 && cause.status < 500) {
+      return this.fromBodyParser(cause);
+    }
     if (exception instanceof HttpException) {
       return this.fromHttpException(exception);
     }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsString, ValidateIf } from 'class-validator';
+import { CharLength } from '../../common/validation/char-length';
 import { Trim } from '../../common/dto-transforms';
 import { FIELD_TYPES, type FieldType } from '../custom-field.entity';
 
@@ -8,7 +9,7 @@ export class CreateCustomFieldDto {
   @ApiProperty({ example: 'Lifecycle stage', minLength: 1, maxLength: 100 })
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   name!: string;
 
   /** Value type accepted by the field. */
@@ -20,15 +21,17 @@ export class CreateCustomFieldDto {
 export class UpdateCustomFieldDto {
   /** New label. The id and key never change. */
   @ApiPropertyOptional({ example: 'Region', minLength: 1, maxLength: 100 })
-  @IsOptional()
+  // Omitted means unchanged; null is not a name or a type.
+  @ValidateIf((_dto, value) => value !== undefined)
   @Trim()
   @IsString()
-  @Length(1, 100)
+  @CharLength(1, 100)
   name?: string;
 
   /** New value type; text → date is refused while values that are not dates exist. */
   @ApiPropertyOptional({ enum: FIELD_TYPES, example: 'text' })
-  @IsOptional()
+  // Omitted means unchanged; null is not a name or a type.
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsIn(FIELD_TYPES)
   type?: FieldType;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsString } from 'class-validator';
+import { CharLength } from '../../common/validation/char-length';
 import { Trim } from '../../common/dto-transforms';
 
 export class CreateTagDto {
@@ -7,7 +8,7 @@ export class CreateTagDto {
   @ApiProperty({ example: 'VIP', minLength: 1, maxLength: 64 })
   @Trim()
   @IsString()
-  @Length(1, 64)
+  @CharLength(1, 64)
   name!: string;
 }
 
