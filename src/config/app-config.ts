@@ -34,6 +34,8 @@ export class AppConfig {
   readonly importMaxBytes!: number;
   readonly jsonBodyLimitBytes!: number;
   readonly processRole!: ProcessRole;
+  /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
+  readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
 
   get isProduction(): boolean {
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),
     jsonBodyLimitBytes: integer(env, 'JSON_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 ** 2),
     processRole,
+    listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
   });
 }

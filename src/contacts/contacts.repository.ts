@@ -9,6 +9,7 @@ import {
   SelectQueryBuilder,
 } from 'typeorm';
 import { UNICODE_LOWER } from '../database/data-source-options';
+import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
 import { likeContains } from '../database/sql-timestamp';
 import { ContactOrderField, OrderDirection } from './contact-list-query';
@@ -32,9 +33,6 @@ export interface ResolvedContactFilter {
   createdBefore?: Date;
 }
 
-/** Above this many matches a filter counts as dense (see `list`). */
-const CANDIDATE_LIMIT = 2000;
-
 /**
  * "Some row of this contact matches", written as a scalar subquery: MySQL/MariaDB evaluate it
  * per contact along the sort index instead of rewriting it into a semi-join that materializes
@@ -56,7 +54,12 @@ export class ContactsRepository {
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.candidateLimit = config.listCandidateLimit;
+  }
+
+  private readonly candidateLimit: number;
 
   private manager(manager?: EntityManager): EntityManager {
     return manager ?? this.contacts.manager;
@@ -210,7 +213,7 @@ export class ContactsRepository {
    * One page in keyset order: `limit` contacts after the cursor.
    *
    * Filters that an index can answer (a field value, tags, a search term) are first asked for
-   * at most CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those
+   * at most LIST_CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those
    * ids; a long one means matches are dense, and walking the sort index while testing each
    * contact finds a page after a few rows. Either way the cost does not grow with the tenant.
    */
@@ -290,7 +293,7 @@ export class ContactsRepository {
           ? await this.taggedCandidates(tenantId, filter.search.tagIds)
           : [];
       lists.push(
-        byText && byTag && byText.length + byTag.length <= CANDIDATE_LIMIT
+        byText && byTag && byText.length + byTag.length <= this.candidateLimit
           ? [...byText, ...byTag]
           : null,
       );
@@ -310,10 +313,11 @@ export class ContactsRepository {
     );
   }
 
-  /** The ids a candidate query yields, or null when there are more than CANDIDATE_LIMIT. */
+  /** The ids a candidate query yields, or null when there are more than the limit. */
   private async candidateIds(query: SelectQueryBuilder<ObjectLiteral>): Promise<string[] | null> {
-    const rows = await query.limit(CANDIDATE_LIMIT + 1).getRawMany<{ id: string }>();
-    return rows.length > CANDIDATE_LIMIT ? null : [...new Set(rows.map((row) => row.id))];
+    if (this.candidateLimit === 0) return null;
+    const rows = await query.limit(this.candidateLimit + 1).getRawMany<{ id: string }>();
+    return rows.length > this.candidateLimit ? null : [...new Set(rows.map((row) => row.id))];
   }
 
   async count(tenantId: string, state: ContactState): Promise<number> {

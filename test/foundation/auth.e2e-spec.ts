@@ -13,7 +13,7 @@ import {
   TokenClaims,
   tokenFor,
 } from '../support/api';
-import { backendEnv } from '../support/backend';
+import { isolatedServerEnv } from '../support/backend';
 import { RunningServer, runToExit, startServer } from '../support/server';
 import { TEST_JWT_SECRET } from '../support/test-target';
 
@@ -64,9 +64,6 @@ const OPERATIONS: Operation[] = [
     scope: 'custom_field:delete',
   },
 ];
-
-/** Extra servers only serve HTTP: they must not take queued jobs from the shared one. */
-const API_ONLY = { PROCESS_ROLE: 'api' };
 
 function call(operation: Operation, headers: Record<string, string>, url = apiUrl()) {
   const request = api(url)[operation.method](operation.path).set(headers);
@@ -292,10 +289,9 @@ describe.each([
   let server: RunningServer;
 
   beforeAll(async () => {
-    const { JWT_SECRET: _secret, ...env } = backendEnv();
+    const { JWT_SECRET: _secret, ...env } = isolatedServerEnv();
     server = await startServer({
       ...env,
-      ...API_ONLY,
       JWT_PUBLIC_KEY: publicKey,
       JWT_ALGORITHM: algorithm,
     });
@@ -371,8 +367,7 @@ describe('a server configured with JWT_ISSUER and JWT_AUDIENCE', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      ...backendEnv(),
-      ...API_ONLY,
+      ...isolatedServerEnv(),
       JWT_ISSUER: issuer,
       JWT_AUDIENCE: audience,
     });

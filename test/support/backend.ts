@@ -54,3 +54,13 @@ export async function resetMariaDb(): Promise<void> {
   ]);
   if (migration.code !== 0) throw new Error(`migration:run failed:\n${migration.output}`);
 }
+
+/**
+ * Environment for an extra server a spec starts for itself. It must not take work from the
+ * shared server: on MariaDB + Redis it serves HTTP only (PROCESS_ROLE=api), and on the embedded
+ * default, where the queue is in-process, it gets its own SQLite file.
+ */
+export function isolatedServerEnv(): Record<string, string> {
+  if (testTarget() === 'embedded') return { ...backendEnv(), DATABASE_URL: freshSqliteUrl() };
+  return { ...backendEnv(), PROCESS_ROLE: 'api' };
+}
