@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import csvParser from 'csv-parser';
 import { newId } from '../common/identifiers';
@@ -16,6 +17,8 @@ import { BatchOutcome, ImportsRepository } from './imports.repository';
 
 /** Rows written per transaction: one progress step, and the unit a retry resumes after. */
 export const IMPORT_BATCH_SIZE = 2000;
+/** Records read between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 200;
 
 /** Thrown when a stopping worker hands an unfinished import back to the queue. */
 export class ImportInterrupted extends Error {
@@ -102,6 +105,9 @@ export class ImportRunner implements BeforeApplicationShutdown {
 
     for await (const record of this.records(entity)) {
       rowNumber++;
+      // better-sqlite3 answers synchronously, so without a pause the whole import runs in
+      // microtasks and the process serves no request (not even the status) until it ends.
+      if (rowNumber % YIELD_EVERY_ROWS === 0) await setImmediate();
       if (rowNumber === 1) continue; // the header, analysed at upload
       if (record.length === 0 || record.every((cell) => cell.trim() === '')) continue;
       dataRows++;
