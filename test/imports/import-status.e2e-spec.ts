@@ -84,6 +84,8 @@ describe('CSV import: status', () => {
       },
     });
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    // The API answers while the import runs: progress is visible between batches.
+    expect(seen.some((n) => n > 0 && n < 5000)).toBe(true);
     expect(status).toMatchObject({
       status: 'completed',
       totalRows: 5000,

@@ -161,12 +161,14 @@ describe('CSV import: refused uploads', () => {
     let server: RunningServer;
     // On the embedded database the extra server gets a file of its own: two processes running
     // in-process queues over one SQLite file would both pick up the shared server's imports.
-    const databaseUrl = testTarget() === 'embedded' ? freshSqliteUrl() : undefined;
+    // On MariaDB it runs the API only, so that it takes no other test's import off the queue.
+    const embedded = testTarget() === 'embedded';
+    const databaseUrl = embedded ? freshSqliteUrl() : undefined;
 
     beforeAll(async () => {
       server = await startServer({
         ...backendEnv(),
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        ...(embedded ? { DATABASE_URL: databaseUrl } : { PROCESS_ROLE: 'api' }),
         IMPORT_MAX_BYTES: '1000',
       });
     });
