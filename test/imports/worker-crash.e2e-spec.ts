@@ -1,0 +1,237 @@
+import { as, newTenantId } from '../support/api';
+import { backendEnv, freshSqliteUrl } from '../support/backend';
+import {
+  createField,
+  getImport,
+  ImportStatus,
+  listAllContacts,
+  listTags,
+  phoneNumber,
+  uploadCsv,
+  waitForImport,
+} from '../support/imports';
+import { RunningServer, startServer } from '../support/server';
+import { testTarget } from '../support/test-target';
+import { logLines, messageOf, RunningWorker, startWorker } from '../support/worker';
+
+const ROWS = 40_000;
+const BATCH = 2000;
+
+/**
+ * A 40,000-row file (20 batches) with every kind of outcome: new contacts, a phone repeated
+ * 5000 rows later (an update in a later batch), invalid phones and invalid dates.
+ */
+function crashFile() {
+  const lines = ['name,phone,email,tags,Renewal Date'];
+  const kinds: ('person' | 'again' | 'bad')[] = [];
+  for (let i = 0; i < ROWS; i++) {
+    const phone = phoneNumber(2_000_000 + i);
+    if (i % 97 === 96) {
+      lines.push(`Bad Phone ${i},+48 12,bad${i}@example.com,t${i % 7},`);
+      kinds.push('bad');
+    } else if (i % 89 === 88) {
+      lines.push(`Bad Date ${i},${phone},,,2026-02-3${i % 10}`);
+      kinds.push('bad');
+    } else if (i % 101 === 100 && kinds[i - 5000] === 'person') {
+      lines.push(`Again ${i},${phoneNumber(2_000_000 + i - 5000)},,"again;t${i % 7}",2027-01-01`);
+      kinds.push('again');
+    } else {
+      const date = i % 10 === 0 ? `2026-${String((i % 12) + 1).padStart(2, '0')}-15` : '';
+      lines.push(`Person ${i},${phone},p${i}@example.com,t${i % 7},${date}`);
+      kinds.push('person');
+    }
+  }
+  const count = (kind: string) => kinds.filter((k) => k === kind).length;
+  return {
+    csv: lines.join('\n') + '\n',
+    created: count('person'),
+    updated: count('again'),
+    failed: count('bad'),
+  };
+}
+
+type Headers = Record<string, string>;
+
+/** What a tenant's contacts hold, by phone, with tags by name: comparable across tenants. */
+async function snapshot(headers: Headers, url?: string) {
+  const tagNames = new Map((await listTags(headers, url)).map((t) => [t.id, t.name]));
+  const contacts = await listAllContacts(headers, url);
+  const byPhone = new Map(
+    contacts.map((c) => [
+      c.identities.map((i) => i.metadata.phoneNumber).join(' '),
+      {
+        name: c.name,
+        customFields: c.customFields,
+        tags: c.tagIds.map((id) => tagNames.get(id)).sort(),
+      },
+    ]),
+  );
+  return { contacts: contacts.length, byPhone, tags: [...tagNames.values()].sort() };
+}
+
+async function newImportTenant(url?: string): Promise<Headers> {
+  const headers = as(newTenantId());
+  await createField(headers, 'Renewal Date', 'date', url);
+  return headers;
+}
+
+const counts = (s: ImportStatus) => ({
+  status: s.status,
+  totalRows: s.totalRows,
+  processedRows: s.processedRows,
+  successCount: s.successCount,
+  createdCount: s.createdCount,
+  updatedCount: s.updatedCount,
+  failedCount: s.failedCount,
+  errors: s.errors,
+  errorsTruncated: s.errorsTruncated,
+  ignoredColumns: s.ignoredColumns,
+});
+
+const ended = (s: ImportStatus) => s.status === 'completed' || s.status === 'failed';
+/** Some batches committed, many to go: the moment to kill. */
+const midway = (s: ImportStatus) => ended(s) || s.processedRows >= 2 * BATCH;
+
+describe('CSV import: exactly once across a crash', () => {
+  const file = crashFile();
+  const servers: RunningServer[] = [];
+  const workers: RunningWorker[] = [];
+
+  afterAll(async () => {
+    await Promise.all([...workers, ...servers].map((p) => p.stop()));
+  });
+
+  /** Waits for the uninterrupted run of the file and checks it on its own terms. */
+  async function finishReference(headers: Headers, importId: string, url?: string) {
+    const status = await waitForImport(headers, importId, { url, timeoutMs: 150_000 });
+    expect(counts(status)).toEqual({
+      status: 'completed',
+      totalRows: ROWS,
+      processedRows: ROWS,
+      successCount: file.created + file.updated,
+      createdCount: file.created,
+      updatedCount: file.updated,
+      failedCount: file.failed,
+      errors: expect.any(Array),
+      errorsTruncated: false,
+      ignoredColumns: [],
+    });
+    expect(status.errors).toHaveLength(file.failed);
+    const contacts = await snapshot(headers, url);
+    expect(contacts.contacts).toBe(file.created);
+    expect(contacts.byPhone.size).toBe(file.created);
+    return { status, contacts };
+  }
+
+  it('has a file with every kind of row', () => {
+    expect([file.created, file.updated, file.failed]).toEqual([38812, 331, 857]);
+  });
+
+  if (testTarget() === 'mariadb') {
+    it('a worker killed mid-import: the restarted worker ends with the same contacts and counts as an uninterrupted run', async () => {
+      const apiServer = await startServer({ ...backendEnv(), PROCESS_ROLE: 'api' });
+      servers.push(apiServer);
+
+      // The uninterrupted run goes first, to the shared server's worker: no process of this
+      // test takes jobs until it has started.
+      const referenceHeaders = await newImportTenant();
+      const referenceId = await uploadCsv(referenceHeaders, file.csv);
+      await waitForImport(referenceHeaders, referenceId, {
+        timeoutMs: 60_000,
+        intervalMs: 20,
+        done: (s) => s.status !== 'queued',
+      });
+
+      // Debug logs name the import of every batch the worker writes.
+      const first = await startWorker({ ...backendEnv(), LOG_LEVEL: 'debug' });
+      workers.push(first);
+      const ranOn = (worker: RunningWorker, importId: string) =>
+        logLines(worker.output()).some(
+          (line) =>
+            messageOf(line) === 'import batch' &&
+            (line.message as { importId?: string }).importId === importId,
+        );
+
+      // Other workers (the shared server's) take jobs from the same queue: upload until an
+      // import runs on the worker this test can kill.
+      let headers: Headers = {};
+      let importId = '';
+      let beforeKill: ImportStatus | undefined;
+      for (let attempt = 0; attempt < 4 && !beforeKill; attempt++) {
+        const candidate = await newImportTenant(apiServer.url);
+        const id = await uploadCsv(candidate, file.csv, apiServer.url);
+        const status = await waitForImport(candidate, id, {
+          url: apiServer.url,
+          timeoutMs: 90_000,
+          intervalMs: 20,
+          done: midway,
+        });
+        if (!ended(status) && ranOn(first, id)) {
+          [headers, importId, beforeKill] = [candidate, id, status];
+        }
+      }
+      if (!beforeKill) throw new Error(`no import ran on the test worker:\n${first.output()}`);
+
+      await first.kill();
+      const afterKill = await getImport(headers, importId, apiServer.url);
+      expect(afterKill.status).toBe('processing');
+      expect(afterKill.processedRows).toBeGreaterThanOrEqual(beforeKill.processedRows);
+      expect(afterKill.processedRows).toBeLessThan(ROWS);
+      expect(afterKill.processedRows % BATCH).toBe(0);
+      workers.push(await startWorker(backendEnv()));
+
+      // Bull hands the stalled job to a live worker once the dead one's lock expires.
+      const reference = await finishReference(referenceHeaders, referenceId);
+      const finished = await waitForImport(headers, importId, {
+        url: apiServer.url,
+        timeoutMs: 150_000,
+        intervalMs: 250,
+      });
+      expect(counts(finished)).toEqual(counts(reference.status));
+      const contacts = await snapshot(headers, apiServer.url);
+      expect(contacts.contacts).toBe(file.created);
+      expect(contacts).toEqual(reference.contacts);
+    }, 180_000);
+  } else {
+    it('a server killed mid-import (embedded, in-process queue): the restarted server ends with the same contacts and counts as an uninterrupted run', async () => {
+      // Servers of their own, on database files of their own: the in-process queue runs one
+      // import at a time, and the shared server's belongs to the other tests.
+      const env = { ...backendEnv(), DATABASE_URL: freshSqliteUrl() };
+      const [referenceServer, crashing] = await Promise.all([
+        startServer({ ...backendEnv(), DATABASE_URL: freshSqliteUrl() }),
+        startServer(env),
+      ]);
+      servers.push(referenceServer, crashing);
+      const referenceHeaders = await newImportTenant(referenceServer.url);
+      const referenceId = await uploadCsv(referenceHeaders, file.csv, referenceServer.url);
+
+      const headers = await newImportTenant(crashing.url);
+      const importId = await uploadCsv(headers, file.csv, crashing.url);
+      const beforeKill = await waitForImport(headers, importId, {
+        url: crashing.url,
+        timeoutMs: 90_000,
+        intervalMs: 20,
+        done: midway,
+      });
+      expect(beforeKill.status).toBe('processing');
+      expect(beforeKill.processedRows).toBeLessThan(ROWS);
+      crashing.process.kill('SIGKILL');
+      await crashing.stop();
+
+      // Unfinished imports are queued again when the server starts.
+      const restarted = await startServer(env);
+      servers.push(restarted);
+      const resumed = await getImport(headers, importId, restarted.url);
+      expect(resumed.processedRows).toBeGreaterThanOrEqual(beforeKill.processedRows);
+      expect(resumed.processedRows % BATCH).toBe(0);
+      const finished = await waitForImport(headers, importId, {
+        url: restarted.url,
+        timeoutMs: 150_000,
+        intervalMs: 250,
+      });
+      const reference = await finishReference(referenceHeaders, referenceId, referenceServer.url);
+      expect(counts(finished)).toEqual(counts(reference.status));
+      expect(await snapshot(headers, restarted.url)).toEqual(reference.contacts);
+    }, 180_000);
+  }
+});
