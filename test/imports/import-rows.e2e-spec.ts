@@ -245,6 +245,122 @@ describe('CSV import: what rows do', () => {
     expect(contacts.map((c) => c.name).sort()).toEqual(['Ok One', 'Ok Two']);
   });
 
+  it('matches live contacts only: an archived one is updated, a deleted one is not', async () => {
+    const headers = as(newTenantId());
+    const create = async (body: object) =>
+      (await api().post('/v1/contacts').set(headers).send(body).expect(201)).body as Contact;
+    const archived = await create({ name: 'Archived', phone: '+48519000001' });
+    await api().post(`/v1/contacts/${archived.id}/archive`).set(headers).expect(204);
+    const deleted = await create({
+      name: 'Deleted',
+      phone: '+48519000002',
+      customFields: { email: 'gone@example.com' },
+    });
+    await api().delete(`/v1/contacts/${deleted.id}`).set(headers).expect(204);
+
+    const csv = [
+      'name,phone,email',
+      'Archived Renamed,+48519000001,',
+      'Back By Phone,+48519000002,',
+      'Back By Email,,GONE@example.com',
+    ].join('\n');
+    const status = await importCsv(headers, csv);
+    expect(status).toMatchObject({ createdCount: 2, updatedCount: 1, failedCount: 0 });
+
+    const stillArchived = await api()
+      .get('/v1/contacts')
+      .query({ archived: true })
+      .set(headers)
+      .expect(200);
+    expect((stillArchived.body.contacts as Contact[]).map((c) => [c.id, c.name])).toEqual([
+      [archived.id, 'Archived Renamed'],
+    ]);
+    const live = await listAllContacts(headers);
+    expect(live.map((c) => c.name).sort()).toEqual(['Back By Email', 'Back By Phone']);
+    expect(live.map((c) => c.id)).not.toContain(deleted.id);
+  });
+
+  it('applies rows in file order: an email a row moved away no longer matches later rows', async () => {
+    const headers = as(newTenantId());
+    const create = async (name: string, phone: string, email: string) =>
+      (
+        await api()
+          .post('/v1/contacts')
+          .set(headers)
+          .send({ name, phone, customFields: { email } })
+          .expect(201)
+      ).body as Contact;
+    // Created in this order: Yvonne is the older holder of shared@.
+    const yvonne = await create('Yvonne', '+48519000103', 'shared@example.com');
+    const xavier = await create('Xavier', '+48519000101', 'old@example.com');
+    const wanda = await create('Wanda', '+48519000102', 'shared@example.com');
+    const csv = [
+      'name,phone,email',
+      ',+48519000101,new@example.com', // Xavier (by phone) leaves old@ for new@
+      'Zed,,OLD@example.com', //          old@ belongs to nobody now: a new contact
+      ',+48519000103,yvonne@example.com', // Yvonne leaves shared@
+      'Wanda Again,,SHARED@example.com', // shared@ is Wanda's alone now
+      'Xavier Again,,NEW@example.com', //   new@ is Xavier's
+    ].join('\n');
+    const status = await importCsv(headers, csv);
+    expect(status).toMatchObject({ createdCount: 1, updatedCount: 4, failedCount: 0 });
+
+    const who = new Map([
+      [xavier.id, 'xavier'],
+      [yvonne.id, 'yvonne'],
+      [wanda.id, 'wanda'],
+    ]);
+    const contacts = await listAllContacts(headers);
+    expect(
+      contacts
+        .map((c) => [who.get(c.id) ?? 'new', c.name, c.customFields.email])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+    ).toEqual([
+      ['wanda', 'Wanda Again', 'SHARED@example.com'],
+      ['xavier', 'Xavier Again', 'NEW@example.com'],
+      ['yvonne', 'Yvonne', 'yvonne@example.com'],
+      ['new', 'Zed', 'OLD@example.com'],
+    ]);
+  });
+
+  it('validates lengths and reads only contact fields: property fields are unknown columns, cf_phone is normalized', async () => {
+    const headers = as(newTenantId());
+    await api()
+      .post('/v1/properties/custom-fields')
+      .set(headers)
+      .send({ name: 'Region', type: 'text' })
+      .expect(201);
+    await createField(headers, 'Note', 'text');
+    const long = (n: number) => 'x'.repeat(n);
+    const csv = [
+      'name,cf_phone,tags,Note,Region',
+      `${long(255)},+48 519 000 010,${long(64)},${long(1000)},North`,
+      `${long(256)},,,,`,
+      `Long Tag,,"ok;${long(65)}",,`,
+      `Long Note,,,${long(1001)},`,
+      'Bad Field Phone,0048,,,',
+    ].join('\n');
+    const status = await importCsv(headers, csv);
+    expect(status).toMatchObject({
+      totalRows: 5,
+      createdCount: 1,
+      failedCount: 4,
+      ignoredColumns: ['Region'],
+      errors: [
+        { row: 3, column: 'name', message: expect.any(String) },
+        { row: 4, column: 'tags', message: expect.any(String) },
+        { row: 5, column: 'Note', message: expect.any(String) },
+        { row: 6, column: 'cf_phone', message: PHONE_ERROR },
+      ],
+    });
+    const [contact] = await listAllContacts(headers);
+    expect(contact.name).toBe(long(255));
+    expect(contact.identities).toEqual([]);
+    expect(contact.customFields).toEqual({ phone: '+48519000010', note: long(1000) });
+    const tags = await listTags(headers);
+    expect(tags.map((t) => t.name)).toEqual([long(64)]);
+  });
+
   it('keeps the first 1000 row errors, by row, and says the list is truncated', async () => {
     const headers = as(newTenantId());
     // 2400 data rows over two batches: every third row is valid, the others have a bad phone.
