@@ -12,7 +12,7 @@ import {
 } from '../support/imports';
 import { RunningServer, startServer } from '../support/server';
 import { testTarget } from '../support/test-target';
-import { logLines, messageOf, RunningWorker, startWorker } from '../support/worker';
+import { ranImport, RunningWorker, startWorker } from '../support/worker';
 
 const ROWS = 40_000;
 const BATCH = 2000;
@@ -145,13 +145,6 @@ describe('CSV import: exactly once across a crash', () => {
       // Debug logs name the import of every batch the worker writes.
       const first = await startWorker({ ...backendEnv(), LOG_LEVEL: 'debug' });
       workers.push(first);
-      const ranOn = (worker: RunningWorker, importId: string) =>
-        logLines(worker.output()).some(
-          (line) =>
-            messageOf(line) === 'import batch' &&
-            (line.message as { importId?: string }).importId === importId,
-        );
-
       // Other workers (the shared server's) take jobs from the same queue: upload until an
       // import runs on the worker this test can kill.
       let headers: Headers = {};
@@ -166,7 +159,7 @@ describe('CSV import: exactly once across a crash', () => {
           intervalMs: 20,
           done: midway,
         });
-        if (!ended(status) && ranOn(first, id)) {
+        if (!ended(status) && ranImport(first, id)) {
           [headers, importId, beforeKill] = [candidate, id, status];
         }
       }

@@ -178,6 +178,55 @@ export function phoneNumber(n: number): string {
 }
 
 /**
+ * A generated `name,phone,tags` file of `rows` data rows (spreadsheet rows 2..rows+1) with its
+ * expected outcome. Every 50th row has a bad phone; every 40th repeats the phone of the row 1500
+ * rows earlier (so across a batch boundary) and updates that contact instead of creating one.
+ * `phoneBase` keeps the phones of different files apart.
+ */
+export function numberedCsv(rows: number, phoneBase = 0) {
+  const lines = ['name,phone,tags'];
+  const kinds: ('person' | 'again' | 'bad')[] = [];
+  /** phone → the name its contact ends with */
+  const names = new Map<string, string>();
+  for (let i = 0; i < rows; i++) {
+    if (i % 50 === 49) {
+      lines.push(`Bad ${i},+48 000,`);
+      kinds.push('bad');
+    } else if (i % 40 === 39 && kinds[i - 1500] === 'person') {
+      const phone = phoneNumber(phoneBase + i - 1500);
+      lines.push(`Again ${i},${phone},again`);
+      names.set(phone, `Again ${i}`);
+      kinds.push('again');
+    } else {
+      const phone = phoneNumber(phoneBase + i);
+      lines.push(`Person ${i},${phone},${i % 2 ? 'odd' : 'even'}`);
+      names.set(phone, `Person ${i}`);
+      kinds.push('person');
+    }
+  }
+  const count = (kind: string) => kinds.filter((k) => k === kind).length;
+  return {
+    csv: lines.join('\n'),
+    created: count('person'),
+    updated: count('again'),
+    failed: count('bad'),
+    /** Spreadsheet rows of the failing rows. */
+    failedRows: kinds.flatMap((kind, i) => (kind === 'bad' ? [i + 2] : [])),
+    names,
+  };
+}
+
+/** phone → name of every contact of the caller's tenant. */
+export async function namesByPhone(headers: Headers, url?: string): Promise<Map<string, string>> {
+  const contacts = await listAllContacts(headers, url);
+  const names = new Map(
+    contacts.map((c) => [c.identities.map((i) => i.metadata.phoneNumber).join(' '), c.name ?? '']),
+  );
+  expect(names.size).toBe(contacts.length);
+  return names;
+}
+
+/**
  * Rows the database holds for a tenant's imports (import records and stored file chunks),
  * read directly: an upload refused "with nothing stored" must leave none.
  */

@@ -85,3 +85,12 @@ export function messageOf(line: Record<string, unknown>): unknown {
     ? (message as { message?: unknown }).message
     : message;
 }
+
+/** Whether the worker (started with LOG_LEVEL=debug) wrote a batch of this import. */
+export function ranImport(worker: RunningWorker, importId: string): boolean {
+  return logLines(worker.output()).some(
+    (line) =>
+      messageOf(line) === 'import batch' &&
+      (line.message as { importId?: string }).importId === importId,
+  );
+}
