@@ -387,6 +387,13 @@ describe('CSV import: what rows do', () => {
     expect(status.errors).toEqual(
       failing.slice(0, 1000).map((row) => ({ row, column: 'phone', message: PHONE_ERROR })),
     );
+
+    // Exactly 1000 errors are all there: nothing was left out.
+    const exactly = Array.from({ length: 1000 }, (_, i) => `Invalid ${i},0${i}`);
+    const full = await importCsv(headers, `name,phone\n${exactly.join('\n')}\n`);
+    expect(full).toMatchObject({ totalRows: 1000, failedCount: 1000, errorsTruncated: false });
+    expect(full.errors).toHaveLength(1000);
+    expect(full.errors[999]).toEqual({ row: 1001, column: 'phone', message: PHONE_ERROR });
   });
 
   it('leaves a clean file with errorsTruncated false and a header-only file with zero rows', async () => {
