@@ -44,9 +44,9 @@ export class ContactBatchRepository {
     return found;
   }
 
-  /** lower-cased email → id of the oldest live contact whose cf_email matches. */
+  /** lower-cased email → ids of the live contacts whose cf_email matches, oldest first. */
   async findByEmails(tenantId: string, emailKeys: string[], manager: EntityManager) {
-    const found = new Map<string, string>();
+    const found = new Map<string, string[]>();
     for (const part of chunks(emailKeys)) {
       const rows = await manager
         .createQueryBuilder()
@@ -61,7 +61,8 @@ export class ContactBatchRepository {
         .andWhere("c.state <> 'deleted'")
         .orderBy('c.id', 'ASC')
         .getRawMany<{ emailKey: string; contactId: string }>();
-      for (const row of rows) if (!found.has(row.emailKey)) found.set(row.emailKey, row.contactId);
+      for (const row of rows)
+        found.set(row.emailKey, [...(found.get(row.emailKey) ?? []), row.contactId]);
     }
     return found;
   }

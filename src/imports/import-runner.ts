@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import csvParser from 'csv-parser';
 import { newId } from '../common/identifiers';
@@ -16,6 +17,8 @@ import { BatchOutcome, ImportsRepository } from './imports.repository';
 
 /** Rows written per transaction: one progress step, and the unit a retry resumes after. */
 export const IMPORT_BATCH_SIZE = 2000;
+/** Records read between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 200;
 
 /** Thrown when a stopping worker hands an unfinished import back to the queue. */
 export class ImportInterrupted extends Error {
@@ -102,6 +105,9 @@ export class ImportRunner implements BeforeApplicationShutdown {
 
     for await (const record of this.records(entity)) {
       rowNumber++;
+      // better-sqlite3 answers synchronously, so without a pause the whole import runs in
+      // microtasks and the process serves no request (not even the status) until it ends.
+      if (rowNumber % YIELD_EVERY_ROWS === 0) await setImmediate();
       if (rowNumber === 1) continue; // the header, analysed at upload
       if (record.length === 0 || record.every((cell) => cell.trim() === '')) continue;
       dataRows++;
@@ -173,15 +179,17 @@ export class ImportRunner implements BeforeApplicationShutdown {
     const byPhone = new Map<string, string | null>(
       await this.batches.findByPhones(tenantId, phones, manager),
     );
-    const byEmail = new Map<string, string>(
-      await this.batches.findByEmails(
-        tenantId,
-        emails.map((e) => e.slice(0, 191)),
-        manager,
-      ),
+    // Every holder of each email, oldest first: a row matches the first one, and rows that
+    // change a contact's email update these lists so later rows see the change.
+    const byEmail = await this.batches.findByEmails(
+      tenantId,
+      emails.map((e) => e.slice(0, 191)),
+      manager,
     );
     const matchedIds = [
-      ...new Set([...byPhone.values(), ...byEmail.values()].filter((id): id is string => !!id)),
+      ...new Set(
+        [...byPhone.values(), ...[...byEmail.values()].flat()].filter((id): id is string => !!id),
+      ),
     ];
     const existing = await this.batches.loadExisting(tenantId, matchedIds, manager);
 
@@ -212,7 +220,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
     for (const row of valid) {
       const email = row.fields.get(EMAIL_FIELD_ID)?.toLowerCase().slice(0, 191);
       let id = row.phone ? byPhone.get(row.phone) : undefined;
-      if (!id && email) id = byEmail.get(email);
+      if (!id && email) id = byEmail.get(email)?.[0];
       let draft: Draft;
       if (id) {
         draft = draftOf(id);
@@ -238,11 +246,21 @@ export class ImportRunner implements BeforeApplicationShutdown {
         draft.phone = row.phone;
         byPhone.set(row.phone, draft.id);
       }
+      const previousEmail = draft.values.get(EMAIL_FIELD_ID)?.toLowerCase().slice(0, 191);
       for (const [fieldId, value] of row.fields) {
         draft.values.set(fieldId, value);
         draft.setFields.add(fieldId);
       }
-      if (email && !byEmail.has(email)) byEmail.set(email, draft.id);
+      if (email && email !== previousEmail) {
+        if (previousEmail && byEmail.has(previousEmail)) {
+          byEmail.set(
+            previousEmail,
+            byEmail.get(previousEmail)!.filter((holder) => holder !== draft.id),
+          );
+        }
+        // Ids are ULIDs: sorting keeps the holders oldest first.
+        byEmail.set(email, [...(byEmail.get(email) ?? []), draft.id].sort());
+      }
       for (const name of row.tags) {
         const key = tagNameKey(name);
         if (!tagNames.has(key)) tagNames.set(key, name);

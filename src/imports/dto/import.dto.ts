@@ -25,7 +25,7 @@ export class ImportStatusDto {
   @ApiProperty({ enum: ['queued', 'processing', 'completed', 'failed'], example: 'completed' })
   status!: string;
 
-  /** Data rows in the file; known once the import completes (0 before). */
+  /** Data rows in the file once the import completes; until then the rows processed so far. */
   @ApiProperty({ example: 1200 })
   totalRows!: number;
 
