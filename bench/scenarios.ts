@@ -58,8 +58,12 @@ export function buildScenarios(
 
   const listSql = `SELECT c.* FROM contacts c WHERE ${LIVE} ${ORDER}`;
   const deepSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (c.created_at < ? OR (c.created_at = ? AND c.id < ?)) ${ORDER}`;
-  const fieldSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND EXISTS (SELECT 1 FROM contact_field_values v0 WHERE v0.tenant_id = c.tenant_id AND v0.contact_id = c.id AND v0.field_id = ? AND v0.value_key = ?) ${ORDER}`;
-  const tagSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND EXISTS (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (?)) ${ORDER}`;
+  // The shapes ContactsRepository.list issues for dense filters: per-contact probes along the
+  // sort index (a scalar subquery, which MariaDB does not turn into a semi-join).
+  const fieldSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (SELECT 1 FROM contact_field_values v0 WHERE v0.tenant_id = c.tenant_id AND v0.contact_id = c.id AND v0.field_id = ? AND v0.value_key = ? LIMIT 1) IS NOT NULL ${ORDER}`;
+  const tagSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (?) LIMIT 1) IS NOT NULL ${ORDER}`;
+  // A rare term: the candidate scan finds the few matches, then the page is an id lookup.
+  const candidateSql = `SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND c.search_text LIKE ? ESCAPE '!' LIMIT 2001`;
   const searchSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (c.search_text LIKE ? ESCAPE '!') ${ORDER}`;
   const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
   let created = 0;
@@ -112,8 +116,17 @@ export function buildScenarios(
     scenario(
       'search, rare term (1 match)',
       { method: 'GET', paths: [`/v1/contacts?search=${encodeURIComponent(tenant.rareTerm)}`] },
-      searchSql,
+      candidateSql,
       [t, like(tenant.rareTerm)],
+      async (pool) => {
+        const [rows] = await pool.query<RowDataPacket[]>(candidateSql, [t, like(tenant.rareTerm)]);
+        const ids = rows.map((r) => r.id as string);
+        if (ids.length === 0) return;
+        await page(
+          `SELECT c.* FROM contacts c WHERE ${LIVE} AND c.id IN (?) AND c.search_text LIKE ? ESCAPE '!' ${ORDER}`,
+          (tid) => [tid, ids, like(tenant.rareTerm)],
+        )(pool, t);
+      },
     ),
     scenario(
       'search, common term',

@@ -1,4 +1,5 @@
-import { MigrationInterface, QueryRunner, Table } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { table } from './schema-builder';
 
 /**
  * CSV imports: the job row with its counters, the uploaded file in chunks (so any worker can
@@ -18,11 +19,12 @@ export class CreateImports1795900000000 implements MigrationInterface {
     const counter = (name: string) => ({ name, type: 'int', default: 0 });
 
     await queryRunner.createTable(
-      new Table({
+      table(queryRunner, {
         name: 'imports',
+        primaryKey: ['tenant_id', 'id'],
         columns: [
-          { name: 'tenant_id', type: 'varchar', length: '64', isPrimary: true },
-          { name: 'id', type: 'varchar', length: '40', isPrimary: true },
+          { name: 'tenant_id', type: 'varchar', length: '64' },
+          { name: 'id', type: 'varchar', length: '40' },
           // uploading | queued | processing | completed | failed
           { name: 'status', type: 'varchar', length: '12' },
           { name: 'delimiter', type: 'varchar', length: '1' },
@@ -51,12 +53,13 @@ export class CreateImports1795900000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      new Table({
+      table(queryRunner, {
         name: 'import_file_chunks',
+        primaryKey: ['tenant_id', 'import_id', 'seq'],
         columns: [
-          { name: 'tenant_id', type: 'varchar', length: '64', isPrimary: true },
-          { name: 'import_id', type: 'varchar', length: '40', isPrimary: true },
-          { name: 'seq', type: 'int', isPrimary: true },
+          { name: 'tenant_id', type: 'varchar', length: '64' },
+          { name: 'import_id', type: 'varchar', length: '40' },
+          { name: 'seq', type: 'int' },
           { name: 'data', type: mysql ? 'mediumblob' : 'blob' },
         ],
         foreignKeys: [
@@ -72,14 +75,15 @@ export class CreateImports1795900000000 implements MigrationInterface {
     );
 
     await queryRunner.createTable(
-      new Table({
+      table(queryRunner, {
         name: 'import_row_errors',
+        primaryKey: ['tenant_id', 'import_id', 'row_number', 'column_index'],
         columns: [
-          { name: 'tenant_id', type: 'varchar', length: '64', isPrimary: true },
-          { name: 'import_id', type: 'varchar', length: '40', isPrimary: true },
-          { name: 'row_number', type: 'int', isPrimary: true },
+          { name: 'tenant_id', type: 'varchar', length: '64' },
+          { name: 'import_id', type: 'varchar', length: '40' },
+          { name: 'row_number', type: 'int' },
           // Position of the offending column in the header; -1 for row-level problems.
-          { name: 'column_index', type: 'int', isPrimary: true },
+          { name: 'column_index', type: 'int' },
           { name: 'column_name', type: 'varchar', length: '255', isNullable: true },
           { name: 'message', type: 'varchar', length: '500' },
         ],

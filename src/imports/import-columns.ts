@@ -47,11 +47,10 @@ export function analyzeHeader(cells: string[], fields: CustomFieldEntity[]): Hea
   const seen = new Map<string, string>();
   cells.forEach((header, index) => {
     const target = targetOf(header, fields);
-    if (!target) {
-      ignoredColumns.push(header);
-      return;
-    }
-    const key = targetKey(target);
+    // Two columns with one header, or two headers feeding one target, are ambiguous (blank
+    // headers, as spreadsheets leave after the last column, are not names).
+    const name = header.trim().toLowerCase();
+    const key = target ? targetKey(target) : name ? `ignored:${name}` : `blank:${index}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       throw new BadRequestProblem(
@@ -60,7 +59,8 @@ export function analyzeHeader(cells: string[], fields: CustomFieldEntity[]): Hea
       );
     }
     seen.set(key, header);
-    columns.push({ index, header, target });
+    if (target) columns.push({ index, header, target });
+    else ignoredColumns.push(header);
   });
   if (columns.length === 0) {
     throw new BadRequestProblem(

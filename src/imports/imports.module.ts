@@ -3,6 +3,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { CustomFieldsModule } from '../custom-fields/custom-fields.module';
+import { AbandonedUploadSweeper } from './abandoned-upload.sweeper';
 import { ContactBatchRepository } from './contact-batch.repository';
 import { ImportFailureRecorder } from './import-failure.recorder';
 import { ImportRunner } from './import-runner';
@@ -28,6 +29,7 @@ export class ImportsModule {
       ImportRunner,
       ImportFailureRecorder,
       ImportsService,
+      AbandonedUploadSweeper,
     ];
     const imports = [TypeOrmModule.forFeature([ImportEntity]), CustomFieldsModule];
     if (!config.redisUrl) {

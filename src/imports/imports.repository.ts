@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, LessThan, Repository } from 'typeorm';
 import { ImportEntity, ImportRowError, ImportStatus } from './import.entity';
 
 /** Row errors kept per import; the status shows the first ones. */
@@ -28,6 +28,15 @@ export class ImportsRepository {
       where: { status: In(['queued', 'processing']) },
       order: { createdAt: 'ASC' },
     });
+  }
+
+  /** Uploads a crashed API process never finished storing: invisible, and never to complete. */
+  async deleteAbandonedUploads(startedBefore: Date): Promise<number> {
+    const result = await this.imports.delete({
+      status: 'uploading',
+      createdAt: LessThan(startedBefore),
+    });
+    return result.affected ?? 0;
   }
 
   async insert(entity: ImportEntity): Promise<void> {

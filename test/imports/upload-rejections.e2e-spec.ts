@@ -97,10 +97,17 @@ describe('CSV import: refused uploads', () => {
     ['a padded repeat', 'name, NAME ,phone\nA,B,+48516000004\n'],
     ['phone;Phone', 'phone;Phone\n+48516000005;+48516000006\n'],
     ['email by key and by id', 'name,email,cf_email\nA,a@example.com,b@example.com\n'],
+    ['an unrecognized column, twice', 'name,Notes,notes\nA,x,y\n'],
   ])('refuses a column named twice (%s) (400) and stores nothing', async (_what, csv) => {
     const tenant = newTenantId();
     expectProblem(await postCsv(as(tenant), csv), 400, 'DUPLICATE_COLUMN');
     await expectNothingStored(tenant);
+  });
+
+  it('accepts several blank headers, as spreadsheets leave after the last column', async () => {
+    const tenant = newTenantId();
+    const response = await postCsv(as(tenant), 'name,phone,,\nAnna,+48516000007,,\n');
+    expect(response.status).toBe(202);
   });
 
   it('refuses a custom field named twice, by name and by key (400)', async () => {

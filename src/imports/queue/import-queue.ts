@@ -8,8 +8,11 @@ export interface ImportJobData {
   importId: string;
 }
 
-/** Attempts before an import is marked failed (interrupted runs resume, so retries are safe). */
-export const IMPORT_JOB_ATTEMPTS = 5;
+/**
+ * Attempts before an import is marked failed. Retries resume after the last committed batch, so
+ * they are safe; a worker stopping gracefully also spends one, hence the headroom.
+ */
+export const IMPORT_JOB_ATTEMPTS = 10;
 
 /** Hands stored imports to a worker: Bull on Redis, or in-process without REDIS_URL. */
 export abstract class ImportQueue {
