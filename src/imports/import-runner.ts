@@ -2,9 +2,11 @@ import { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import csvParser from 'csv-parser';
+import type { EntityManager } from 'typeorm';
 import { newId } from '../common/identifiers';
 import { contactSearchText, nameSortOf } from '../contacts/contact-search-text';
 import { ContactEntity, ContactIdentityEntity } from '../contacts/contact.entity';
+import type { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -30,6 +32,14 @@ export class ImportInterrupted extends Error {
 /** The stored file cannot be read: retrying will not help. */
 export class ImportFileUnreadable extends Error {
   override name = 'ImportFileUnreadable';
+}
+
+/** A batch after parsing and validation, before it is matched and written. */
+interface CheckedBatch {
+  rows: number;
+  valid: ImportRow[];
+  errors: RowError[];
+  failed: number;
 }
 
 interface PendingRow {
@@ -88,19 +98,29 @@ export class ImportRunner implements BeforeApplicationShutdown {
     let dataRows = 0;
     let pending: PendingRow[] = [];
 
+    // Batches are pipelined: while one is written, the next is parsed and validated. Writing
+    // waits for the previous batch's commit, since its rows match against what that one wrote.
+    let writing: Promise<void> = Promise.resolve();
+    let writeFailure: { error: unknown } | undefined;
     const flush = async () => {
       if (pending.length === 0) return;
-      if (this.stopping) throw new ImportInterrupted();
-      const batch = pending;
+      const checked = this.checkRows(entity, pending, headerLength, fields);
       pending = [];
-      await this.unitOfWork.run(async (manager) => {
-        // Another runner of the same import (a stalled job taken over) may have moved on: only
-        // the one whose view of the progress is current may write.
-        const committed = await this.imports.lockProgress(tenantId, importId, manager);
-        if (committed !== entity.processedRows) throw new ImportInterrupted();
-        const outcome = await this.applyBatch(entity, batch, headerLength, fields, manager);
-        await this.imports.recordBatch(entity, outcome, manager);
-      });
+      await writing;
+      if (writeFailure) throw writeFailure.error;
+      if (this.stopping) throw new ImportInterrupted();
+      writing = this.unitOfWork
+        .run(async (manager) => {
+          // Another runner of the same import (a stalled job taken over) may have moved on:
+          // only the one whose view of the progress is current may write.
+          const committed = await this.imports.lockProgress(tenantId, importId, manager);
+          if (committed !== entity.processedRows) throw new ImportInterrupted();
+          const outcome = await this.applyBatch(entity, checked, manager);
+          await this.imports.recordBatch(entity, outcome, manager);
+        })
+        .catch((error: unknown) => {
+          writeFailure = { error };
+        });
     };
 
     for await (const record of this.records(entity)) {
@@ -116,6 +136,8 @@ export class ImportRunner implements BeforeApplicationShutdown {
       if (pending.length >= IMPORT_BATCH_SIZE) await flush();
     }
     await flush();
+    await writing;
+    if (writeFailure) throw writeFailure.error;
     await this.imports.setStatus(tenantId, importId, 'completed', {
       totalRows: dataRows,
       completedAt: new Date(),
@@ -140,17 +162,14 @@ export class ImportRunner implements BeforeApplicationShutdown {
     }
   }
 
-  private async applyBatch(
+  /** Parses and validates a batch's rows: pure CPU, done while the previous batch is written. */
+  private checkRows(
     entity: ImportEntity,
     rows: PendingRow[],
     headerLength: number,
-    fields: Map<string, import('../custom-fields/custom-field.entity').CustomFieldEntity>,
-    manager: import('typeorm').EntityManager,
-  ): Promise<BatchOutcome> {
-    const { tenantId } = entity;
-    const errors: RowError[] = [];
-    const valid: ImportRow[] = [];
-    let failed = 0;
+    fields: Map<string, CustomFieldEntity>,
+  ): CheckedBatch {
+    const checked: CheckedBatch = { rows: rows.length, valid: [], errors: [], failed: 0 };
     for (const pendingRow of rows) {
       const result = readImportRow(
         pendingRow.row,
@@ -160,12 +179,22 @@ export class ImportRunner implements BeforeApplicationShutdown {
         fields,
       );
       if ('errors' in result) {
-        failed++;
-        errors.push(...result.errors);
+        checked.failed++;
+        checked.errors.push(...result.errors);
       } else {
-        valid.push(result.row);
+        checked.valid.push(result.row);
       }
     }
+    return checked;
+  }
+
+  private async applyBatch(
+    entity: ImportEntity,
+    checked: CheckedBatch,
+    manager: EntityManager,
+  ): Promise<BatchOutcome> {
+    const { tenantId } = entity;
+    const { valid, errors, failed } = checked;
 
     // Who the rows match, as the database stands before this batch.
     const phones = [...new Set(valid.flatMap((r) => (r.phone ? [r.phone] : [])))];
@@ -356,12 +385,12 @@ export class ImportRunner implements BeforeApplicationShutdown {
     this.logger.debug({
       message: 'import batch',
       importId: entity.id,
-      rows: rows.length,
+      rows: checked.rows,
       created,
       updated,
       failed,
     });
-    return { rows: rows.length, created, updated, failed, errors };
+    return { rows: checked.rows, created, updated, failed, errors };
   }
 }
 
