@@ -90,8 +90,12 @@ async function resetDatabase(url: string) {
   );
 }
 
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script], {
+function start(
+  script: string,
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, script], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -221,7 +225,10 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
     IMPORT_MAX_BYTES: String(1024 ** 3),
   };
   const api = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
-  const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' });
+  // As docker-compose runs it: a capped heap keeps the worker's memory flat (see README).
+  const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' }, [
+    '--max-old-space-size=192',
+  ]);
   await waitHealthy(baseUrl);
   const tenantId = 'tn_bench_import';
   const auth = token(tenantId);
