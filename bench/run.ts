@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
     contacts: { type: 'string', default: '1000000' },
     'import-rows': { type: 'string' },
     scenarios: { type: 'string', default: 'all' },
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string' },
     connections: { type: 'string', default: '4' },
     seed: { type: 'string', default: '42' },
     help: { type: 'boolean', short: 'h' },
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
-                    [--duration 10] [--connections 4] [--seed 42]
+                    [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
 Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wrk against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.`);
@@ -38,7 +38,8 @@ BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scri
 
 const contactsPerTenant = Number(args.contacts);
 const importRows = Number(args['import-rows'] ?? Math.min(contactsPerTenant, 1_000_000));
-const durationSeconds = Number(args.duration);
+// Long enough for stable percentiles at full scale, short for a smoke run.
+const durationSeconds = Number(args.duration ?? (contactsPerTenant >= 500_000 ? 10 : 2));
 const connections = Number(args.connections);
 const seed = Number(args.seed);
 const wanted = new Set(args.scenarios === 'all' ? ['http', 'import'] : args.scenarios.split(','));
