@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../database/driver-errors';
-import { ContactEntity } from '../contacts/contact.entity';
+import { touchLinkedContacts } from '../contacts/contact-touch';
 
 /** Indexable form of a value: equality filters on custom fields are case-insensitive seeks. */
 export const VALUE_KEY_LENGTH = 191;
@@ -143,16 +143,8 @@ export class FieldValuesRepository {
 
   /** Removes a field's values from every contact, moving those contacts' updatedAt. */
   async deleteField(tenantId: string, fieldId: string, at: Date, manager: EntityManager) {
-    await manager
-      .createQueryBuilder()
-      .update(ContactEntity)
-      .set({ updatedAt: at })
-      .where('tenant_id = :tenantId', { tenantId })
-      .andWhere(
-        'id IN (SELECT v.contact_id FROM contact_field_values v WHERE v.tenant_id = :tenantId AND v.field_id = :fieldId)',
-        { fieldId },
-      )
-      .execute();
+    const link = { table: 'contact_field_values', column: 'field_id', value: fieldId } as const;
+    await touchLinkedContacts(manager, tenantId, link, at);
     await manager
       .createQueryBuilder()
       .delete()

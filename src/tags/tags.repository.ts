@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { likeContains } from '../database/sql-timestamp';
 import { TagEntity, TagWithCount } from './tag.entity';
-import { ContactEntity } from '../contacts/contact.entity';
+import { touchLinkedContacts } from '../contacts/contact-touch';
 
 @Injectable()
 export class TagsRepository {
@@ -87,16 +87,8 @@ export class TagsRepository {
     at: Date,
     manager: EntityManager,
   ): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(ContactEntity)
-      .set({ updatedAt: at })
-      .where('tenant_id = :tenantId', { tenantId })
-      .andWhere(
-        'id IN (SELECT ct.contact_id FROM contact_tags ct WHERE ct.tenant_id = :tenantId AND ct.tag_id = :tagId)',
-        { tagId },
-      )
-      .execute();
+    const link = { table: 'contact_tags', column: 'tag_id', value: tagId } as const;
+    await touchLinkedContacts(manager, tenantId, link, at);
   }
 
   /** Deletes the tag; the contact_tags foreign key detaches it from every contact. */
