@@ -8,7 +8,7 @@ import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
 import { Measurement, memoryOf, timeLoop, wrk } from './measure';
 import { buildScenarios } from './scenarios';
-import { seedTenant } from './seed';
+import { reuseSeededTenant, seedTenant } from './seed';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string', default: '4' },
     seed: { type: 'string', default: '42' },
+    'reuse-seed': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -30,8 +31,11 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
+                    [--reuse-seed]
 Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wrk against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
+--reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
+again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
 BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.`);
   process.exit(0);
 }
@@ -272,36 +276,62 @@ declare global {
 async function main() {
   const began = Date.now();
   const urls = databaseUrls();
-  log(`resetting ${urls.database.replace(/:[^:@/]*@/, ':***@')}`);
-  await resetDatabase(urls.database);
-  const pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
+  let pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
+  const reused = args['reuse-seed']
+    ? await reuseSeededTenant(pool, 'tn_bench_a', contactsPerTenant).catch(() => null)
+    : null;
+  if (!reused) {
+    await pool.end();
+    log(`resetting ${urls.database.replace(/:[^:@/]*@/, ':***@')}`);
+    await resetDatabase(urls.database);
+    pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
+  }
   execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
 
   let explains: string[] = [];
   if (wanted.has('http')) {
-    const seedStarted = Date.now();
-    globalThis.benchTenant = await seedTenant(
-      pool,
-      'tn_bench_a',
-      contactsPerTenant,
-      seed,
-      48500000000,
-      (n) => {
-        if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
-      },
-    );
-    await seedTenant(pool, 'tn_bench_b', contactsPerTenant, seed + 1, 48600000000);
-    await pool.query(
-      'ANALYZE TABLE contacts, contact_identities, contact_field_values, contact_tags, tags',
-    );
-    log(`seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`);
-    lines.push(
-      `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
-      '',
-    );
+    if (reused) {
+      globalThis.benchTenant = reused;
+      log(`reusing the seeded 2 × ${contactsPerTenant} contacts`);
+      lines.push(
+        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        '',
+      );
+    } else {
+      const seedStarted = Date.now();
+      globalThis.benchTenant = await seedTenant(
+        pool,
+        'tn_bench_a',
+        contactsPerTenant,
+        seed,
+        48500000000,
+        (n) => {
+          if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
+        },
+      );
+      await seedTenant(pool, 'tn_bench_b', contactsPerTenant, seed + 1, 48600000000);
+      await pool.query(
+        'ANALYZE TABLE contacts, contact_identities, contact_field_values, contact_tags, tags',
+      );
+      log(
+        `seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`,
+      );
+      lines.push(
+        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        '',
+      );
+    }
     explains = await httpScenarios(pool, urls);
   }
-  if (wanted.has('import')) await importScenario(pool, urls);
+  if (wanted.has('import')) {
+    // A reused database still holds the previous run's import and baseline tenants.
+    for (const table of ['contacts', 'tags', 'custom_fields', 'imports']) {
+      await pool.query(
+        `DELETE FROM ${table} WHERE tenant_id IN ('tn_bench_import', 'tn_bench_baseline')`,
+      );
+    }
+    await importScenario(pool, urls);
+  }
   await pool.end();
 
   const header = `# Benchmark results\n\n${new Date().toISOString()}, ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;

@@ -1,4 +1,4 @@
-import type { Pool } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { monotonicFactory } from 'ulid';
 import { FIRST_NAMES, LAST_NAMES, STAGES, STORES, TAG_NAMES, seededRandom } from './random';
 
@@ -145,6 +145,15 @@ export async function seedTenant(
     );
     onProgress?.(Math.min(count, offset + ROWS_PER_INSERT));
   }
+  return seededTenant(tenantId, count, contactIds, tagIds);
+}
+
+function seededTenant(
+  tenantId: string,
+  count: number,
+  contactIds: string[],
+  tagIds: string[],
+): SeededTenant {
   return {
     tenantId,
     contactIds,
@@ -152,4 +161,31 @@ export async function seedTenant(
     rareTerm: `user${String(Math.floor(count / 2)).padStart(7, '0')}@`,
     commonTerm: 'anna',
   };
+}
+
+/**
+ * The tenant an earlier run seeded with the same count, read back from the database, or null.
+ * Ids are ULIDs minted in seeding order, so ordering by id restores the seeded order; contacts
+ * that earlier scenarios created carry later ids and are left out by the limit.
+ */
+export async function reuseSeededTenant(
+  pool: Pool,
+  tenantId: string,
+  count: number,
+): Promise<SeededTenant | null> {
+  const [contacts] = await pool.query<RowDataPacket[]>(
+    'SELECT id FROM contacts WHERE tenant_id = ? ORDER BY id LIMIT ?',
+    [tenantId, count],
+  );
+  if (contacts.length < count) return null;
+  const [tags] = await pool.query<RowDataPacket[]>(
+    'SELECT id FROM tags WHERE tenant_id = ? ORDER BY id',
+    [tenantId],
+  );
+  return seededTenant(
+    tenantId,
+    count,
+    contacts.map((row) => row.id as string),
+    tags.map((row) => row.id as string),
+  );
 }

@@ -11,7 +11,7 @@ import {
 import { UNICODE_LOWER } from '../database/data-source-options';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
-import { likeContains } from '../database/sql-timestamp';
+import { containsTerm } from '../database/sql-contains';
 import { ContactOrderField, OrderDirection } from './contact-list-query';
 import {
   Channel,
@@ -43,10 +43,12 @@ function probe(fromWhere: string): string {
 }
 
 const SORT_COLUMNS: Record<ContactOrderField, string> = {
-  createdAt: 'c.created_at',
-  updatedAt: 'c.updated_at',
-  name: 'c.name_sort',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  name: 'name_sort',
 };
+
+type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 
 @Injectable()
 export class ContactsRepository {
@@ -57,9 +59,12 @@ export class ContactsRepository {
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
+    // Twice the candidate limit: a term matching one contact in 2% fills a page of 50 from it.
+    this.searchWindow = 2 * config.listCandidateLimit;
   }
 
   private readonly candidateLimit: number;
+  private readonly searchWindow: number;
 
   private manager(manager?: EntityManager): EntityManager {
     return manager ?? this.contacts.manager;
@@ -212,48 +217,99 @@ export class ContactsRepository {
   /**
    * One page in keyset order: `limit` contacts after the cursor.
    *
-   * Filters that an index can answer (a field value, tags, a search term) are first asked for
-   * at most LIST_CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those
-   * ids; a long one means matches are dense, and walking the sort index while testing each
-   * contact finds a page after a few rows. Either way the cost does not grow with the tenant.
+   * Filters that an index can answer (a field value, tags) are first asked for at most
+   * LIST_CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those ids;
+   * a long one means matches are dense, and walking the sort index while testing each contact
+   * finds a page after a few rows. Either way the cost does not grow with the tenant.
+   *
+   * A search term has no index: finding its rare matches means reading every contact of the
+   * tenant. So a search first tests only the next few thousand contacts in sort order, which
+   * is enough for a common term; only a rarer one pays for the scan.
    */
   async list(
     tenantId: string,
     filter: ResolvedContactFilter,
-    order: { field: ContactOrderField; direction: OrderDirection },
+    order: ListOrder,
     cursor: PageCursor | undefined,
     limit: number,
   ): Promise<ContactEntity[]> {
-    const column = SORT_COLUMNS[order.field];
+    const indexed = await this.indexedCandidates(tenantId, filter);
+    if (indexed) return this.page(tenantId, filter, order, cursor, limit, { ids: indexed });
+    if (filter.search && this.searchWindow > 0) {
+      const page = await this.page(tenantId, filter, order, cursor, limit, {
+        window: this.searchWindow,
+      });
+      if (page.length === limit) return page;
+      const matches = await this.searchCandidates(tenantId, filter.search);
+      if (matches) return this.page(tenantId, filter, order, cursor, limit, { ids: matches });
+    }
+    return this.page(tenantId, filter, order, cursor, limit, {});
+  }
+
+  /**
+   * The page among `ids` when given, among the next `window` contacts in sort order when given,
+   * else along the whole sort index.
+   */
+  private async page(
+    tenantId: string,
+    filter: ResolvedContactFilter,
+    order: ListOrder,
+    cursor: PageCursor | undefined,
+    limit: number,
+    among: { ids?: string[]; window?: number },
+  ): Promise<ContactEntity[]> {
+    if (among.ids?.length === 0) return [];
+    const column = `c.${SORT_COLUMNS[order.field]}`;
     const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
     const query = this.contacts
       .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId })
-      .andWhere('c.state = :state', { state: filter.state });
-    const candidates = await this.fewestCandidates(tenantId, filter);
-    if (candidates) {
-      if (candidates.length === 0) return [];
-      query.andWhere('c.id IN (:...candidateIds)', { candidateIds: candidates });
+      .where('c.tenant_id = :tenantId', { tenantId });
+    if (among.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: among.ids });
+    if (among.window) {
+      // A derived table with its own LIMIT is materialized, never merged: exactly the next
+      // `window` contacts, read from the sort index.
+      const windowQuery = this.contacts
+        .createQueryBuilder('w')
+        .select('w.id', 'id')
+        .where('w.tenant_id = :tenantId AND w.state = :state', { tenantId, state: filter.state });
+      this.applyCursor(windowQuery, 'w', order, cursor);
+      windowQuery
+        .orderBy(`w.${SORT_COLUMNS[order.field]}`, direction)
+        .addOrderBy('w.id', direction)
+        .limit(among.window);
+      query
+        .innerJoin(`(${windowQuery.getQuery()})`, 'win', 'win.id = c.id')
+        .setParameters(windowQuery.getParameters());
     }
+    query.andWhere('c.state = :state', { state: filter.state });
     this.applyFilter(query, filter);
-    if (cursor) {
-      const comparator = order.direction === 'asc' ? '>' : '<';
-      const sortValue = order.field === 'name' ? cursor.sortValue : new Date(cursor.sortValue);
-      query.andWhere(
-        new Brackets((qb) =>
-          qb
-            .where(`${column} ${comparator} :cursorValue`, { cursorValue: sortValue })
-            .orWhere(`(${column} = :cursorValue AND c.id ${comparator} :cursorId)`, {
-              cursorId: cursor.id,
-            }),
-        ),
-      );
-    }
+    this.applyCursor(query, 'c', order, cursor);
     return query.orderBy(column, direction).addOrderBy('c.id', direction).limit(limit).getMany();
   }
 
-  /** The smallest candidate id list among the selective filters, or null when all are dense. */
-  private async fewestCandidates(
+  private applyCursor(
+    query: SelectQueryBuilder<ContactEntity>,
+    alias: string,
+    order: ListOrder,
+    cursor: PageCursor | undefined,
+  ) {
+    if (!cursor) return;
+    const column = `${alias}.${SORT_COLUMNS[order.field]}`;
+    const comparator = order.direction === 'asc' ? '>' : '<';
+    const sortValue = order.field === 'name' ? cursor.sortValue : new Date(cursor.sortValue);
+    query.andWhere(
+      new Brackets((qb) =>
+        qb
+          .where(`${column} ${comparator} :cursorValue`, { cursorValue: sortValue })
+          .orWhere(`(${column} = :cursorValue AND ${alias}.id ${comparator} :cursorId)`, {
+            cursorId: cursor.id,
+          }),
+      ),
+    );
+  }
+
+  /** The smallest candidate id list among the field value and tag filters, or null. */
+  private async indexedCandidates(
     tenantId: string,
     filter: ResolvedContactFilter,
   ): Promise<string[] | null> {
@@ -267,40 +323,35 @@ export class ContactsRepository {
             .from('contact_field_values', 'v')
             .where(
               'v.tenant_id = :tenantId AND v.field_id = :fieldId AND v.value_key = :valueKey',
-              {
-                tenantId,
-                fieldId,
-                valueKey,
-              },
+              { tenantId, fieldId, valueKey },
             ),
         ),
       );
     }
     if (filter.tagIds.length > 0) lists.push(await this.taggedCandidates(tenantId, filter.tagIds));
-    if (filter.search) {
-      const byText = await this.candidateIds(
-        this.contacts.manager
-          .createQueryBuilder()
-          .select('c.id', 'id')
-          .from('contacts', 'c')
-          .where('c.tenant_id = :tenantId', { tenantId })
-          .andWhere("c.search_text LIKE :pattern ESCAPE '!'", {
-            pattern: likeContains(filter.search.term),
-          }),
-      );
-      const byTag =
-        filter.search.tagIds.length > 0
-          ? await this.taggedCandidates(tenantId, filter.search.tagIds)
-          : [];
-      lists.push(
-        byText && byTag && byText.length + byTag.length <= this.candidateLimit
-          ? [...byText, ...byTag]
-          : null,
-      );
-    }
     const short = lists.filter((list): list is string[] => list !== null);
     if (short.length === 0) return null;
     return short.reduce((a, b) => (b.length < a.length ? b : a));
+  }
+
+  /** Contacts whose text or tag names contain the term, or null when there are too many. */
+  private async searchCandidates(
+    tenantId: string,
+    search: NonNullable<ResolvedContactFilter['search']>,
+  ): Promise<string[] | null> {
+    const byText = await this.candidateIds(
+      this.contacts.manager
+        .createQueryBuilder()
+        .select('c.id', 'id')
+        .from('contacts', 'c')
+        .where('c.tenant_id = :tenantId', { tenantId })
+        .andWhere(containsTerm('c.search_text', 'term'), { term: search.term }),
+    );
+    if (!byText) return null;
+    const byTag =
+      search.tagIds.length > 0 ? await this.taggedCandidates(tenantId, search.tagIds) : [];
+    if (!byTag || byText.length + byTag.length > this.candidateLimit) return null;
+    return [...new Set([...byText, ...byTag])];
   }
 
   private taggedCandidates(tenantId: string, tagIds: string[]) {
@@ -338,9 +389,7 @@ export class ContactsRepository {
       const { term, tagIds } = filter.search;
       query.andWhere(
         new Brackets((qb) => {
-          qb.where("c.search_text LIKE :searchPattern ESCAPE '!'", {
-            searchPattern: likeContains(term),
-          });
+          qb.where(containsTerm('c.search_text', 'searchTerm'), { searchTerm: term });
           if (tagIds.length > 0) {
             qb.orWhere(
               probe(

@@ -7,8 +7,3 @@ export function sqlTimestamp(date: Date): string {
 export function fromSqlTimestamp(value: Date | string): Date {
   return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }
-
-/** Escapes `%`, `_` and the escape character itself for `LIKE ? ESCAPE '!'`. */
-export function likeContains(term: string): string {
-  return `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}

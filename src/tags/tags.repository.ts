@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { likeContains } from '../database/sql-timestamp';
+import { containsTerm } from '../database/sql-contains';
 import { TagEntity, TagWithCount } from './tag.entity';
 import { touchLinkedContacts } from '../contacts/contact-touch';
 
@@ -67,7 +67,7 @@ export class TagsRepository {
       .createQueryBuilder('t')
       .select('t.id', 'id')
       .where('t.tenant_id = :tenantId', { tenantId })
-      .andWhere("t.name_key LIKE :pattern ESCAPE '!'", { pattern: likeContains(term) })
+      .andWhere(containsTerm('t.name_key', 'term'), { term })
       .getRawMany<{ id: string }>();
     return rows.map((row) => row.id);
   }

@@ -132,6 +132,21 @@ export function describeListFilters(title: string): void {
         expect(await find({ search: 'gold', archived: 'true' })).toEqual(['archie']);
         expect(await find({ search: 'arch', archived: 'true' })).toEqual(['archie']);
       });
+
+      // Small pages are filled from the next contacts in sort order before any scan; the walk
+      // must meet the same matches in the same order as one large page does.
+      it.each([
+        ['a', 'createdAt', 'desc'],
+        ['a', 'name', 'asc'],
+        ['gold', 'updatedAt', 'asc'],
+        ['0', 'name', 'desc'],
+      ])('search=%p pages one contact at a time by %s %s', async (search, orderBy, direction) => {
+        const order = { search, orderBy, orderDirection: direction };
+        const onePage = await tenant.listIds(order);
+        expect(onePage.length).toBeGreaterThan(1);
+        const { ids } = await tenant.walk({ ...order, pageSize: 1 });
+        expect(ids).toEqual(onePage);
+      });
     });
 
     describe('customFields', () => {
