@@ -12,6 +12,7 @@ import { UNICODE_LOWER } from '../database/data-source-options';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
 import { containsTerm } from '../database/sql-contains';
+import { fromSqlTimestamp } from '../database/sql-timestamp';
 import { ContactOrderField, OrderDirection } from './contact-list-query';
 import {
   Channel,
@@ -59,7 +60,7 @@ export class ContactsRepository {
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
-    // Twice the candidate limit: a term matching one contact in 2% fills a page of 50 from it.
+    // Twice the candidate limit: a term in 2% of the contacts fills a page of 50 from it.
     this.searchWindow = 2 * config.listCandidateLimit;
   }
 
@@ -222,9 +223,9 @@ export class ContactsRepository {
    * a long one means matches are dense, and walking the sort index while testing each contact
    * finds a page after a few rows. Either way the cost does not grow with the tenant.
    *
-   * A search term has no index: finding its rare matches means reading every contact of the
-   * tenant. So a search first tests only the next few thousand contacts in sort order, which
-   * is enough for a common term; only a rarer one pays for the scan.
+   * A search term has no index: proving a term rare means reading every contact of the tenant.
+   * So a search first tests only the next few thousand contacts in sort order, which fills the
+   * page for a common term; only a rarer one pays for the scan.
    */
   async list(
     tenantId: string,
@@ -234,76 +235,110 @@ export class ContactsRepository {
     limit: number,
   ): Promise<ContactEntity[]> {
     const indexed = await this.indexedCandidates(tenantId, filter);
-    if (indexed) return this.page(tenantId, filter, order, cursor, limit, { ids: indexed });
-    if (filter.search && this.searchWindow > 0) {
-      const page = await this.page(tenantId, filter, order, cursor, limit, {
-        window: this.searchWindow,
-      });
-      if (page.length === limit) return page;
-      const matches = await this.searchCandidates(tenantId, filter.search);
-      if (matches) return this.page(tenantId, filter, order, cursor, limit, { ids: matches });
+    if (indexed) return this.page(tenantId, filter, order, { after: cursor, ids: indexed }, limit);
+    if (!filter.search || this.searchWindow === 0) {
+      return this.page(tenantId, filter, order, { after: cursor }, limit);
     }
-    return this.page(tenantId, filter, order, cursor, limit, {});
+    const windowEnd = await this.keyAt(tenantId, filter.state, order, cursor, this.searchWindow);
+    const head = await this.page(
+      tenantId,
+      filter,
+      order,
+      { after: cursor, upTo: windowEnd },
+      limit,
+    );
+    if (head.length === limit || !windowEnd) return head;
+    const matches = await this.searchCandidates(tenantId, filter.search);
+    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
+    // Too many matches to list, too few in the window: walk on from where the window ended.
+    const rest = await this.page(
+      tenantId,
+      filter,
+      order,
+      { after: windowEnd },
+      limit - head.length,
+    );
+    return [...head, ...rest];
   }
 
   /**
-   * The page among `ids` when given, among the next `window` contacts in sort order when given,
-   * else along the whole sort index.
+   * The keyset position of the `position`-th contact after the cursor, or undefined when fewer
+   * remain. Reads only the sort index; OFFSET here bounds a walk, it never pages.
    */
-  private async page(
+  private async keyAt(
     tenantId: string,
-    filter: ResolvedContactFilter,
+    state: ResolvedContactFilter['state'],
     order: ListOrder,
     cursor: PageCursor | undefined,
-    limit: number,
-    among: { ids?: string[]; window?: number },
-  ): Promise<ContactEntity[]> {
-    if (among.ids?.length === 0) return [];
+    position: number,
+  ): Promise<PageCursor | undefined> {
     const column = `c.${SORT_COLUMNS[order.field]}`;
     const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
     const query = this.contacts
       .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId });
-    if (among.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: among.ids });
-    if (among.window) {
-      // A derived table with its own LIMIT is materialized, never merged: exactly the next
-      // `window` contacts, read from the sort index.
-      const windowQuery = this.contacts
-        .createQueryBuilder('w')
-        .select('w.id', 'id')
-        .where('w.tenant_id = :tenantId AND w.state = :state', { tenantId, state: filter.state });
-      this.applyCursor(windowQuery, 'w', order, cursor);
-      windowQuery
-        .orderBy(`w.${SORT_COLUMNS[order.field]}`, direction)
-        .addOrderBy('w.id', direction)
-        .limit(among.window);
-      query
-        .innerJoin(`(${windowQuery.getQuery()})`, 'win', 'win.id = c.id')
-        .setParameters(windowQuery.getParameters());
-    }
-    query.andWhere('c.state = :state', { state: filter.state });
+      .select('c.id', 'id')
+      .addSelect(column, 'sortValue')
+      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state });
+    this.applyKeyset(query, order, cursor, 'after');
+    const row = await query
+      .orderBy(column, direction)
+      .addOrderBy('c.id', direction)
+      .offset(position - 1)
+      .limit(1)
+      .getRawOne<{ id: string; sortValue: Date | string }>();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      sortValue:
+        order.field === 'name'
+          ? String(row.sortValue)
+          : fromSqlTimestamp(row.sortValue).toISOString(),
+    };
+  }
+
+  /** Up to `limit` contacts in order, after `after` and up to `upTo` inclusive, among `ids`. */
+  private async page(
+    tenantId: string,
+    filter: ResolvedContactFilter,
+    order: ListOrder,
+    range: { after?: PageCursor; upTo?: PageCursor; ids?: string[] },
+    limit: number,
+  ): Promise<ContactEntity[]> {
+    if (range.ids?.length === 0) return [];
+    const column = `c.${SORT_COLUMNS[order.field]}`;
+    const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
+    const query = this.contacts
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId', { tenantId })
+      .andWhere('c.state = :state', { state: filter.state });
+    if (range.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: range.ids });
     this.applyFilter(query, filter);
-    this.applyCursor(query, 'c', order, cursor);
+    this.applyKeyset(query, order, range.after, 'after');
+    this.applyKeyset(query, order, range.upTo, 'upTo');
     return query.orderBy(column, direction).addOrderBy('c.id', direction).limit(limit).getMany();
   }
 
-  private applyCursor(
+  /** Contacts strictly after `key` in list order, or up to and including it. */
+  private applyKeyset(
     query: SelectQueryBuilder<ContactEntity>,
-    alias: string,
     order: ListOrder,
-    cursor: PageCursor | undefined,
+    key: PageCursor | undefined,
+    side: 'after' | 'upTo',
   ) {
-    if (!cursor) return;
-    const column = `${alias}.${SORT_COLUMNS[order.field]}`;
-    const comparator = order.direction === 'asc' ? '>' : '<';
-    const sortValue = order.field === 'name' ? cursor.sortValue : new Date(cursor.sortValue);
+    if (!key) return;
+    const column = `c.${SORT_COLUMNS[order.field]}`;
+    const forward = (order.direction === 'asc') === (side === 'after');
+    const beyond = forward ? '>' : '<';
+    const value = order.field === 'name' ? key.sortValue : new Date(key.sortValue);
+    const [v, i] = [`${side}Value`, `${side}Id`];
     query.andWhere(
       new Brackets((qb) =>
         qb
-          .where(`${column} ${comparator} :cursorValue`, { cursorValue: sortValue })
-          .orWhere(`(${column} = :cursorValue AND ${alias}.id ${comparator} :cursorId)`, {
-            cursorId: cursor.id,
-          }),
+          .where(`${column} ${beyond} :${v}`, { [v]: value })
+          .orWhere(
+            `(${column} = :${v} AND c.id ${side === 'after' ? beyond : `${beyond}=`} :${i})`,
+            { [i]: key.id },
+          ),
       ),
     );
   }
