@@ -27,6 +27,9 @@ export interface WrkRequest {
   luaBody?: string;
 }
 
+/** wrk invocations so far: a digit of it keeps generated values distinct between runs. */
+let runs = 0;
+
 /** Runs wrk against `baseUrl` with the given requests and parses its latency distribution. */
 export async function wrk(
   baseUrl: string,
@@ -35,18 +38,24 @@ export async function wrk(
   options: { durationSeconds: number; connections: number; workDir: string; name: string },
 ): Promise<Measurement> {
   const script = join(options.workDir, `${options.name}.lua`);
+  runs += 1;
   const paths = request.paths.map((p) => JSON.stringify(p)).join(',\n');
   writeFileSync(
     script,
     `math.randomseed(os.time() + math.floor(os.clock() * 1000000))
 local paths = {${paths}}
 local i = 0
+local next_thread_id = 0
+function setup(thread)
+  next_thread_id = next_thread_id + 1
+  thread:set("thread_id", next_thread_id)
+end
 wrk.method = "${request.method}"
 wrk.headers["Authorization"] = "Bearer ${token}"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
   i = i + 1
-  local body = ${request.luaBody ?? (request.body ? JSON.stringify(request.body) : 'nil')}
+  local body = ${request.luaBody?.replaceAll('RUN', String(runs % 10)) ?? (request.body ? JSON.stringify(request.body) : 'nil')}
   return wrk.format(nil, paths[(i % #paths) + 1], nil, body)
 end
 `,
