@@ -68,6 +68,9 @@ end
       `-c${options.connections}`,
       `-d${options.durationSeconds}s`,
       '--latency',
+      // wrk's default 2 s would count a slow search as a socket error instead of timing it.
+      '--timeout',
+      '30s',
       '-s',
       script,
       baseUrl,

@@ -128,7 +128,8 @@ function customFields(raw: unknown, errors: QueryErrors): Record<string, string>
     errors.add('customFields', 'must be a JSON object or customFields[key]=value pairs');
     return {};
   }
-  const result: Record<string, string> = {};
+  // No prototype: a field keyed `__proto__` or `constructor` is a plain entry like any other.
+  const result: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value !== 'string' && typeof value !== 'number') {
       errors.add(`customFields.${key}`, 'must be a string');

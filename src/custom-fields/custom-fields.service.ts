@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CustomFieldEntity, EntityType, FieldType } from './custom-field.entity';
 import { CustomFieldsRepository } from './custom-fields.repository';
-import { candidateIds, keyOf, nameKeyOf } from './field-identity';
+import { candidateIds, keyOf, nameKeyOf, RESERVED_KEYS } from './field-identity';
 import { isCalendarDate } from './field-value-rules';
 import { FieldValuesRepository } from './field-values.repository';
 import { predefinedFieldsFor } from './predefined-fields';
@@ -60,7 +60,10 @@ export class CustomFieldsService {
     for (let attempt = 0; ; attempt++) {
       const existing = await this.list(tenantId, entityType);
       this.assertNameFree(existing, name);
-      const taken = new Set(existing.flatMap((f) => [f.id, `key:${f.key}`]));
+      const taken = new Set([
+        ...RESERVED_KEYS.map((key) => `key:${key}`),
+        ...existing.flatMap((f) => [f.id, `key:${f.key}`]),
+      ]);
       let id = '';
       for (const candidate of candidateIds(name)) {
         if (!taken.has(candidate) && !taken.has(`key:${keyOf(candidate)}`)) {

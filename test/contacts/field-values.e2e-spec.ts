@@ -232,3 +232,50 @@ describe('field values and search', () => {
     expect(await tenant.listIds({ search: 'elsewhere' })).toEqual([contact.id]);
   });
 });
+
+describe('keys that collide with Object.prototype members', () => {
+  const tenant = new TestTenant();
+
+  it('stores, returns and filters by a field keyed toString', async () => {
+    const printer = await tenant.createField('To string');
+    expect(printer.key).toBe('toString');
+    const contact = await tenant.createContact({
+      name: 'Printed',
+      customFields: { toString: 'Ink' },
+    });
+    expect(contact.customFields).toEqual({ toString: 'Ink' });
+    await tenant.createContact({ name: 'Other', customFields: { toString: 'Paper' } });
+    expect(await tenant.listIds({ 'customFields[toString]': 'ink' })).toEqual([contact.id]);
+    expect(await tenant.listIds({ customFields: '{"toString":"INK"}' })).toEqual([contact.id]);
+  });
+
+  it('never gives a field the key constructor or prototype', async () => {
+    const builder = await tenant.createField('Constructor');
+    const model = await tenant.createField('Prototype');
+    expect([builder.key, model.key]).toEqual(['constructor2', 'prototype2']);
+    const contact = await tenant.createContact({
+      name: 'Built',
+      customFields: { constructor2: 'Bob', prototype2: 'Mk1' },
+    });
+    expect(contact.customFields).toEqual({ constructor2: 'Bob', prototype2: 'Mk1' });
+  });
+
+  it.each([
+    ['{"name":"Sneaky","customFields":{"__proto__":"x"}}', ['customFields.__proto__']],
+    [
+      '{"name":"Sneaky","customFields":{"constructor":"x","prototype":"y"}}',
+      ['customFields.constructor', 'customFields.prototype'],
+    ],
+    ['{"name":"Sneaky","constructor":{"prototype":"x"}}', ['constructor']],
+  ])('answers 422 naming reserved keys in %s, storing nothing', async (body, fields) => {
+    const before = await tenant.count();
+    const response = await api()
+      .post('/v1/contacts')
+      .set(tenant.headers())
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expectProblem(response, 422, 'VALIDATION_FAILED');
+    expect(errorFields(response.body as Record<string, unknown>)).toEqual(fields);
+    expect(await tenant.count()).toBe(before);
+  });
+});

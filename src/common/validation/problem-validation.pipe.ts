@@ -24,6 +24,27 @@ class FieldErrors extends Error {
   }
 }
 
+const RESERVED_BODY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Paths (`customFields.constructor`) of the own keys in a parsed body that Nest would strip.
+ * Walks with its own stack: a 1 MB body can nest deeper than the call stack.
+ */
+function reservedKeyPaths(body: unknown): string[] {
+  const found: string[] = [];
+  const stack: [unknown, string][] = [[body, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (RESERVED_BODY_KEYS.has(key)) found.push(childPath);
+      else stack.push([child, childPath]);
+    }
+  }
+  return found.sort();
+}
+
 /**
  * Validates DTOs and maps failures to the contract's statuses: a parsed JSON body that fails
  * validation is 422 with `errors`; a query or path parameter of the wrong type or format is 400.
@@ -46,6 +67,15 @@ export class ProblemValidationPipe extends ValidationPipe {
     if (isBody && metadata.metatype && !this.isPrimitiveOrBuiltIn(metadata.metatype)) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new ValidationProblem([], 'The request body must be a JSON object.');
+      }
+    }
+    if (isBody) {
+      // Nest deletes these keys to stop prototype pollution; say so instead of dropping input.
+      const reserved = reservedKeyPaths(value);
+      if (reserved.length > 0) {
+        throw new ValidationProblem(
+          reserved.map((field) => ({ field, message: 'is a reserved key and not accepted' })),
+        );
       }
     }
     try {

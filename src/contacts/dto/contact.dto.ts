@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { KeepAsParsed } from '../../common/dto-transforms';
 import { CHANNELS } from '../contact.entity';
 
 export class CreateContactDto {
@@ -23,6 +24,7 @@ export class CreateContactDto {
   })
   @IsOptional()
   @IsObject()
+  @KeepAsParsed()
   customFields?: Record<string, unknown>;
 }
 
