@@ -113,12 +113,12 @@ export async function plainInsert(pool: Pool, tenantId: string, count: number, s
       [identities],
     );
     await pool.query(
-      'INSERT INTO contact_field_values (tenant_id, contact_id, field_id, value, value_key) VALUES ?',
+      'INSERT INTO contact_field_values (tenant_id, contact_id, contact_created_at, field_id, value, value_key) VALUES ?',
       [values],
     );
     if (links.length > 0) {
       await pool.query(
-        'INSERT INTO contact_tags (tenant_id, contact_id, tag_id, created_at) VALUES ?',
+        'INSERT INTO contact_tags (tenant_id, contact_id, contact_created_at, tag_id, created_at) VALUES ?',
         [links],
       );
     }
@@ -141,11 +141,11 @@ export async function plainInsert(pool: Pool, tenantId: string, count: number, s
     ]);
     identities.push([tenantId, `idn_${nextId()}`, id, 'whatsapp', r.phone, r.phone]);
     values.push(
-      [tenantId, id, 'cf_email', r.email, r.email],
-      [tenantId, id, 'cf_lifecycle_stage', r.stage, r.stage],
-      [tenantId, id, 'cf_preferred_store', r.store, r.store.toLowerCase()],
+      [tenantId, id, now, 'cf_email', r.email, r.email],
+      [tenantId, id, now, 'cf_lifecycle_stage', r.stage, r.stage],
+      [tenantId, id, now, 'cf_preferred_store', r.store, r.store.toLowerCase()],
     );
-    for (const tag of r.tags) links.push([tenantId, id, tagIds.get(tag), now]);
+    for (const tag of r.tags) links.push([tenantId, id, now, tagIds.get(tag), now]);
     if (contacts.length >= batch) await flush();
   }
   await flush();

@@ -57,10 +57,11 @@ export function buildScenarios(
 
   const listSql = `SELECT c.* FROM contacts c WHERE ${LIVE} ${ORDER}`;
   const deepSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (c.created_at < ? OR (c.created_at = ? AND c.id < ?)) ${ORDER}`;
-  // The shapes ContactsRepository.list issues for dense filters: per-contact probes along the
-  // sort index (a scalar subquery, which MariaDB does not turn into a semi-join).
-  const fieldSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (SELECT 1 FROM contact_field_values v0 WHERE v0.tenant_id = c.tenant_id AND v0.contact_id = c.id AND v0.field_id = ? AND v0.value_key = ? LIMIT 1) IS NOT NULL ${ORDER}`;
-  const tagSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND (SELECT 1 FROM contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (?) LIMIT 1) IS NOT NULL ${ORDER}`;
+  // The shapes ContactsRepository.list issues for dense filters in createdAt order: the
+  // filter's index read in order (it holds the contact's created_at), joined to the contacts.
+  const DRIVEN_ORDER = 'ORDER BY d.contact_created_at DESC, d.contact_id DESC LIMIT ' + (PAGE + 1);
+  const fieldSql = `SELECT c.* FROM contacts c INNER JOIN contact_field_values d ON d.tenant_id = c.tenant_id AND d.contact_id = c.id WHERE ${LIVE} AND d.field_id = ? AND d.value_key = ? ${DRIVEN_ORDER}`;
+  const tagSql = `SELECT c.* FROM contacts c INNER JOIN contact_tags d ON d.tenant_id = c.tenant_id AND d.contact_id = c.id WHERE ${LIVE} AND d.tag_id = ? ${DRIVEN_ORDER}`;
   // A search first walks up to the key of the 4,000th contact (the window); a common term fills
   // the page there. A rare one then costs a scan of the tenant and an id lookup.
   const windowKeySql = `SELECT c.id, c.created_at FROM contacts c WHERE ${LIVE} ORDER BY c.created_at DESC, c.id DESC LIMIT 1 OFFSET 3999`;
@@ -135,7 +136,7 @@ export function buildScenarios(
     ),
     scenario('tagIds filter', { method: 'GET', paths: [`/v1/contacts?tagIds=${tagId}`] }, tagSql, [
       t,
-      [tagId],
+      tagId,
     ]),
     scenario(
       'search, rare term (1 match)',

@@ -110,14 +110,14 @@ export async function seedTenant(
       const stage = pick(STAGES);
       const store = pick(STORES);
       values.push(
-        [tenantId, id, 'cf_email', email, email],
-        [tenantId, id, 'cf_lifecycle_stage', stage, stage],
-        [tenantId, id, 'cf_preferred_store', store, store.toLowerCase()],
+        [tenantId, id, time, 'cf_email', email, email],
+        [tenantId, id, time, 'cf_lifecycle_stage', stage, stage],
+        [tenantId, id, time, 'cf_preferred_store', store, store.toLowerCase()],
       );
       const tagCount = Math.floor(random() * 4);
       const chosen = new Set<string>();
       while (chosen.size < tagCount) chosen.add(pick(tagIds));
-      for (const tagId of chosen) links.push([tenantId, id, tagId, time]);
+      for (const tagId of chosen) links.push([tenantId, id, time, tagId, time]);
     }
     await insertRows(
       pool,
@@ -134,13 +134,13 @@ export async function seedTenant(
     await insertRows(
       pool,
       'contact_field_values',
-      ['tenant_id', 'contact_id', 'field_id', 'value', 'value_key'],
+      ['tenant_id', 'contact_id', 'contact_created_at', 'field_id', 'value', 'value_key'],
       values,
     );
     await insertRows(
       pool,
       'contact_tags',
-      ['tenant_id', 'contact_id', 'tag_id', 'created_at'],
+      ['tenant_id', 'contact_id', 'contact_created_at', 'tag_id', 'created_at'],
       links,
     );
     onProgress?.(Math.min(count, offset + ROWS_PER_INSERT));

@@ -51,6 +51,64 @@ const SORT_COLUMNS: Record<ContactOrderField, string> = {
 
 type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 
+/**
+ * A filter index that lists its contacts in createdAt order (contact_created_at is indexed after
+ * the filter columns): a field value, or a single tag. Several tags would be several ranges,
+ * which no index reads in one order. Archived contacts are few, so walking their bucket of the
+ * sort index is shorter than skipping every active contact the filter's index holds.
+ */
+function orderedFilterIndex(
+  filter: ResolvedContactFilter,
+  order: ListOrder,
+): { table: string; condition: string; parameters: ObjectLiteral } | undefined {
+  if (order.field !== 'createdAt' || filter.state !== 'active') return undefined;
+  const [field] = filter.fieldValues;
+  const index = field
+    ? {
+        table: 'contact_field_values',
+        conditions: ['d.field_id = :driverFieldId AND d.value_key = :driverValueKey'],
+        parameters: { driverFieldId: field.fieldId, driverValueKey: field.valueKey },
+      }
+    : filter.tagIds.length === 1
+      ? {
+          table: 'contact_tags',
+          conditions: ['d.tag_id = :driverTagId'],
+          parameters: { driverTagId: filter.tagIds[0] },
+        }
+      : undefined;
+  if (!index) return undefined;
+  // The same bounds applyFilter puts on the contact, here where the index can seek with them.
+  if (filter.createdAfter) index.conditions.push('d.contact_created_at >= :createdAfter');
+  if (filter.createdBefore) index.conditions.push('d.contact_created_at < :createdBefore');
+  const { table, conditions, parameters } = index;
+  return { table, condition: conditions.join(' AND '), parameters };
+}
+
+/** Rows strictly after `position` in list order, or up to and including it. */
+function applyKeyset(
+  query: SelectQueryBuilder<ContactEntity>,
+  key: { sort: string; id: string },
+  order: ListOrder,
+  position: PageCursor | undefined,
+  side: 'after' | 'upTo',
+) {
+  if (!position) return;
+  const forward = (order.direction === 'asc') === (side === 'after');
+  const beyond = forward ? '>' : '<';
+  const value = order.field === 'name' ? position.sortValue : new Date(position.sortValue);
+  const [v, i] = [`${side}Value`, `${side}Id`];
+  query.andWhere(
+    new Brackets((qb) =>
+      qb
+        .where(`${key.sort} ${beyond} :${v}`, { [v]: value })
+        .orWhere(
+          `(${key.sort} = :${v} AND ${key.id} ${side === 'after' ? beyond : `${beyond}=`} :${i})`,
+          { [i]: position.id },
+        ),
+    ),
+  );
+}
+
 @Injectable()
 export class ContactsRepository {
   constructor(
@@ -120,11 +178,12 @@ export class ContactsRepository {
   /** True when the link was created, false when it existed already. */
   async attachTag(
     tenantId: string,
-    contactId: string,
+    contact: { id: string; createdAt: Date },
     tagId: string,
     at: Date,
     manager: EntityManager,
   ): Promise<boolean> {
+    const contactId = contact.id;
     const existing: unknown = await manager
       .createQueryBuilder()
       .select('1', 'found')
@@ -141,7 +200,13 @@ export class ContactsRepository {
         .createQueryBuilder()
         .insert()
         .into('contact_tags')
-        .values({ tenant_id: tenantId, contact_id: contactId, tag_id: tagId, created_at: at })
+        .values({
+          tenant_id: tenantId,
+          contact_id: contactId,
+          contact_created_at: contact.createdAt,
+          tag_id: tagId,
+          created_at: at,
+        })
         .execute();
       return true;
     } catch (error) {
@@ -279,7 +344,7 @@ export class ContactsRepository {
       .select('c.id', 'id')
       .addSelect(column, 'sortValue')
       .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state });
-    this.applyKeyset(query, order, cursor, 'after');
+    applyKeyset(query, { sort: column, id: 'c.id' }, order, cursor, 'after');
     const row = await query
       .orderBy(column, direction)
       .addOrderBy('c.id', direction)
@@ -305,42 +370,25 @@ export class ContactsRepository {
     limit: number,
   ): Promise<ContactEntity[]> {
     if (range.ids?.length === 0) return [];
-    const column = `c.${SORT_COLUMNS[order.field]}`;
     const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
     const query = this.contacts
       .createQueryBuilder('c')
       .where('c.tenant_id = :tenantId', { tenantId })
       .andWhere('c.state = :state', { state: filter.state });
+    let key = { sort: `c.${SORT_COLUMNS[order.field]}`, id: 'c.id' };
+    const driver = range.ids ? undefined : orderedFilterIndex(filter, order);
+    if (driver) {
+      // Read the filter's index in order; its copy of created_at and the contact id are the key.
+      query
+        .innerJoin(driver.table, 'd', 'd.tenant_id = c.tenant_id AND d.contact_id = c.id')
+        .andWhere(`d.tenant_id = :tenantId AND ${driver.condition}`, driver.parameters);
+      key = { sort: 'd.contact_created_at', id: 'd.contact_id' };
+    }
     if (range.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: range.ids });
     this.applyFilter(query, filter);
-    this.applyKeyset(query, order, range.after, 'after');
-    this.applyKeyset(query, order, range.upTo, 'upTo');
-    return query.orderBy(column, direction).addOrderBy('c.id', direction).limit(limit).getMany();
-  }
-
-  /** Contacts strictly after `key` in list order, or up to and including it. */
-  private applyKeyset(
-    query: SelectQueryBuilder<ContactEntity>,
-    order: ListOrder,
-    key: PageCursor | undefined,
-    side: 'after' | 'upTo',
-  ) {
-    if (!key) return;
-    const column = `c.${SORT_COLUMNS[order.field]}`;
-    const forward = (order.direction === 'asc') === (side === 'after');
-    const beyond = forward ? '>' : '<';
-    const value = order.field === 'name' ? key.sortValue : new Date(key.sortValue);
-    const [v, i] = [`${side}Value`, `${side}Id`];
-    query.andWhere(
-      new Brackets((qb) =>
-        qb
-          .where(`${column} ${beyond} :${v}`, { [v]: value })
-          .orWhere(
-            `(${column} = :${v} AND c.id ${side === 'after' ? beyond : `${beyond}=`} :${i})`,
-            { [i]: key.id },
-          ),
-      ),
-    );
+    applyKeyset(query, key, order, range.after, 'after');
+    applyKeyset(query, key, order, range.upTo, 'upTo');
+    return query.orderBy(key.sort, direction).addOrderBy(key.id, direction).limit(limit).getMany();
   }
 
   /** The smallest candidate id list among the field value and tag filters, or null. */

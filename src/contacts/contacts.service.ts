@@ -172,6 +172,7 @@ export class ContactsService {
           [...values].map(([fieldId, value]) => ({
             tenantId,
             contactId: contact.id,
+            contactCreatedAt: contact.createdAt,
             fieldId,
             value,
           })),
@@ -239,7 +240,7 @@ export class ContactsService {
   async setFieldValue(tenantId: string, contactId: string, fieldReference: string, raw: string) {
     const fields = await this.fieldDefinitions.list(tenantId, 'contact');
     await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, contactId, manager);
+      const contact = await this.requireLive(tenantId, contactId, manager);
       const field = CustomFieldsService.byReference(fields, fieldReference);
       if (!field) {
         throw new NotFoundProblem(
@@ -257,7 +258,7 @@ export class ContactsService {
         if (!(await this.fieldValues.clear(tenantId, contactId, field.id, manager))) return;
         values.delete(field.id);
       } else {
-        await this.fieldValues.set(tenantId, contactId, field.id, outcome.value, manager);
+        await this.fieldValues.set(tenantId, contact, field.id, outcome.value, manager);
         values.set(field.id, outcome.value);
       }
       const changes: Partial<ContactEntity> = { updatedAt: new Date() };
@@ -277,10 +278,10 @@ export class ContactsService {
   /** Attaches a tag; attaching one that is already there changes nothing. */
   async addTag(tenantId: string, contactId: string, tagId: string): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, contactId, manager);
+      const contact = await this.requireLive(tenantId, contactId, manager);
       if (!(await this.tags.findById(tenantId, tagId, manager))) throw new TagNotFound(tagId);
       const now = new Date();
-      if (await this.contacts.attachTag(tenantId, contactId, tagId, now, manager)) {
+      if (await this.contacts.attachTag(tenantId, contact, tagId, now, manager)) {
         await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
       }
     });

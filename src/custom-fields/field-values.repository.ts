@@ -57,14 +57,15 @@ export class FieldValuesRepository {
     );
   }
 
-  /** Sets one value (insert or replace). */
+  /** Sets one value (insert or replace); `contactCreatedAt` orders the value's index entry. */
   async set(
     tenantId: string,
-    contactId: string,
+    contact: { id: string; createdAt: Date },
     fieldId: string,
     value: string,
     manager: EntityManager,
   ): Promise<void> {
+    const contactId = contact.id;
     const row = { value, value_key: valueKeyOf(value) };
     const result = await manager
       .createQueryBuilder()
@@ -78,7 +79,10 @@ export class FieldValuesRepository {
       .execute();
     if ((result.affected ?? 0) > 0) return;
     try {
-      await this.insertMany([{ tenantId, contactId, fieldId, value }], manager);
+      await this.insertMany(
+        [{ tenantId, contactId, contactCreatedAt: contact.createdAt, fieldId, value }],
+        manager,
+      );
     } catch (error) {
       // The row exists with this very value (MySQL reports such an update as 0 rows changed).
       if (!isUniqueViolation(error)) throw error;
@@ -86,23 +90,31 @@ export class FieldValuesRepository {
   }
 
   async insertMany(
-    rows: { tenantId: string; contactId: string; fieldId: string; value: string }[],
+    rows: {
+      tenantId: string;
+      contactId: string;
+      contactCreatedAt: Date;
+      fieldId: string;
+      value: string;
+    }[],
     manager: EntityManager,
   ): Promise<void> {
     if (rows.length === 0) return;
+    const values = rows.map((r) => ({
+      tenant_id: r.tenantId,
+      contact_id: r.contactId,
+      contact_created_at: r.contactCreatedAt,
+      field_id: r.fieldId,
+      value: r.value,
+      value_key: valueKeyOf(r.value),
+    }));
+    // Columns named: without them TypeORM writes several rows of a table it has no entity for
+    // positionally, in the table's column order.
     await manager
       .createQueryBuilder()
       .insert()
-      .into('contact_field_values')
-      .values(
-        rows.map((r) => ({
-          tenant_id: r.tenantId,
-          contact_id: r.contactId,
-          field_id: r.fieldId,
-          value: r.value,
-          value_key: valueKeyOf(r.value),
-        })),
-      )
+      .into('contact_field_values', Object.keys(values[0]))
+      .values(values)
       .execute();
   }
 

@@ -11,6 +11,7 @@ import { TagEntity } from '../tags/tag.entity';
 export interface ExistingContact {
   id: string;
   name: string | null;
+  createdAt: Date;
   whatsapp: ContactIdentityEntity | null;
   identityAddresses: string[];
   values: Map<string, string>;
@@ -92,13 +93,15 @@ export class ContactBatchRepository {
   async loadExisting(tenantId: string, ids: string[], manager: EntityManager) {
     const result = new Map<string, ExistingContact>();
     for (const part of chunks(ids)) {
-      const contacts = await manager
-        .getRepository(ContactEntity)
-        .find({ select: { id: true, name: true }, where: { tenantId, id: In(part) } });
+      const contacts = await manager.getRepository(ContactEntity).find({
+        select: { id: true, name: true, createdAt: true },
+        where: { tenantId, id: In(part) },
+      });
       for (const c of contacts) {
         result.set(c.id, {
           id: c.id,
           name: c.name,
+          createdAt: c.createdAt,
           whatsapp: null,
           identityAddresses: [],
           values: new Map(),
@@ -210,7 +213,7 @@ export class ContactBatchRepository {
   /** Writes values, replacing the ones the contacts already hold for the same fields. */
   async upsertValues(
     tenantId: string,
-    values: { contactId: string; fieldId: string; value: string }[],
+    values: { contactId: string; contactCreatedAt: Date; fieldId: string; value: string }[],
     replacing: { contactId: string; fieldId: string }[],
     manager: EntityManager,
   ) {
@@ -231,14 +234,21 @@ export class ContactBatchRepository {
     await insertRows(
       manager,
       'contact_field_values',
-      ['tenant_id', 'contact_id', 'field_id', 'value', 'value_key'],
-      values.map((v) => [tenantId, v.contactId, v.fieldId, v.value, valueKeyOf(v.value)]),
+      ['tenant_id', 'contact_id', 'contact_created_at', 'field_id', 'value', 'value_key'],
+      values.map((v) => [
+        tenantId,
+        v.contactId,
+        sqlTimestamp(v.contactCreatedAt),
+        v.fieldId,
+        v.value,
+        valueKeyOf(v.value),
+      ]),
     );
   }
 
   async insertTagLinks(
     tenantId: string,
-    links: { contactId: string; tagId: string }[],
+    links: { contactId: string; contactCreatedAt: Date; tagId: string }[],
     at: Date,
     manager: EntityManager,
   ) {
@@ -246,8 +256,14 @@ export class ContactBatchRepository {
     await insertRows(
       manager,
       'contact_tags',
-      ['tenant_id', 'contact_id', 'tag_id', 'created_at'],
-      links.map((l) => [tenantId, l.contactId, l.tagId, createdAt]),
+      ['tenant_id', 'contact_id', 'contact_created_at', 'tag_id', 'created_at'],
+      links.map((l) => [
+        tenantId,
+        l.contactId,
+        sqlTimestamp(l.contactCreatedAt),
+        l.tagId,
+        createdAt,
+      ]),
     );
   }
 }

@@ -315,10 +315,12 @@ export class ImportRunner implements BeforeApplicationShutdown {
 
     const newContacts: ContactEntity[] = [];
     const newIdentities: ContactIdentityEntity[] = [];
-    const values: { contactId: string; fieldId: string; value: string }[] = [];
+    const values: { contactId: string; contactCreatedAt: Date; fieldId: string; value: string }[] =
+      [];
     const replacing: { contactId: string; fieldId: string }[] = [];
-    const links: { contactId: string; tagId: string }[] = [];
+    const links: { contactId: string; contactCreatedAt: Date; tagId: string }[] = [];
     for (const draft of drafts.values()) {
+      const contactCreatedAt = draft.isNew ? now : draft.existing!.createdAt;
       const identityAddresses = draft.isNew
         ? draft.phone
           ? [draft.phone]
@@ -330,14 +332,19 @@ export class ImportRunner implements BeforeApplicationShutdown {
             .concat(!draft.existing!.whatsapp && draft.phone ? [draft.phone] : []);
       const searchText = contactSearchText(draft.name, draft.values, identityAddresses);
       for (const fieldId of draft.isNew ? draft.values.keys() : draft.setFields) {
-        values.push({ contactId: draft.id, fieldId, value: draft.values.get(fieldId)! });
+        values.push({
+          contactId: draft.id,
+          contactCreatedAt,
+          fieldId,
+          value: draft.values.get(fieldId)!,
+        });
         if (!draft.isNew && draft.existing!.values.has(fieldId))
           replacing.push({ contactId: draft.id, fieldId });
       }
       for (const key of draft.tagKeys) {
         const tagId = tagIds.get(key)!;
         if (draft.isNew || !draft.existing!.tagIds.has(tagId))
-          links.push({ contactId: draft.id, tagId });
+          links.push({ contactId: draft.id, contactCreatedAt, tagId });
       }
       if (draft.isNew) {
         newContacts.push(

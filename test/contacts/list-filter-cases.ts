@@ -329,6 +329,26 @@ export function describeListFilters(title: string): void {
       });
     });
 
+    // In createdAt order a field filter or a single tag is read from its own index, keyed by a
+    // copy of the contact's created_at: paging must meet the same contacts, in the same order.
+    it('pages field and tag filters one contact at a time in createdAt order', async () => {
+      const filters: Record<string, QueryValue>[] = [
+        { 'customFields[lifecycleStage]': 'customer' },
+        { tagIds: vip.id },
+        { tagIds: vip.id, search: 'a' },
+        { 'customFields[lifecycleStage]': 'customer', tagIds: vip.id },
+      ];
+      for (const filter of filters) {
+        for (const orderDirection of ['asc', 'desc']) {
+          const query = { ...filter, orderBy: 'createdAt', orderDirection };
+          const onePage = await tenant.listIds(query);
+          expect(onePage.length).toBeGreaterThan(1);
+          const { ids } = await tenant.walk({ ...query, pageSize: 1 });
+          expect(ids).toEqual(onePage);
+        }
+      }
+    });
+
     it('combines every filter with AND', async () => {
       const filters: Record<string, QueryValue>[] = [
         { search: 'a' },
