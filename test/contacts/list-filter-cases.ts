@@ -1,4 +1,6 @@
 import { expectProblem } from '../support/api';
+import { isolatedServerEnv } from '../support/backend';
+import { RunningServer, startServer } from '../support/server';
 import {
   CONTACT_KEYS,
   Contact,
@@ -379,5 +381,25 @@ export function describeListFilters(title: string): void {
     ])('answers 400 for %p', async (query) => {
       expectProblem(await tenant.list(query), 400, 'INVALID_QUERY_PARAMETER');
     });
+  });
+}
+
+/** The filter cases against a server of their own, started with `env` (a tuning setting). */
+export function describeListFiltersOnServer(title: string, env: Record<string, string>): void {
+  describe(title, () => {
+    let server: RunningServer;
+    const sharedUrl = process.env.E2E_API_URL;
+
+    beforeAll(async () => {
+      server = await startServer({ ...isolatedServerEnv(), ...env });
+      process.env.E2E_API_URL = server.url;
+    });
+
+    afterAll(async () => {
+      process.env.E2E_API_URL = sharedUrl;
+      await server?.stop();
+    });
+
+    describeListFilters(`GET /v1/contacts filters (${title})`);
   });
 }
