@@ -64,7 +64,7 @@ export function buildScenarios(
   const tagSql = `SELECT c.* FROM contacts c INNER JOIN contact_tags d ON d.tenant_id = c.tenant_id AND d.contact_id = c.id WHERE ${LIVE} AND d.tag_id = ? ${DRIVEN_ORDER}`;
   // A search first walks up to the key of the 4,000th contact (the window); a common term fills
   // the page there. A rare one then costs a scan of the tenant and an id lookup.
-  const windowKeySql = `SELECT c.id, c.created_at FROM contacts c WHERE ${LIVE} ORDER BY c.created_at DESC, c.id DESC LIMIT 1 OFFSET 3999`;
+  const windowKeySql = `SELECT w.id, w.created_at, COUNT(*) OVER () AS n FROM (SELECT c.id, c.created_at FROM contacts c WHERE ${LIVE} ORDER BY c.created_at DESC, c.id DESC LIMIT 4000) w ORDER BY w.created_at ASC, w.id ASC LIMIT 1`;
   const windowSql = `SELECT c.* FROM contacts c WHERE ${LIVE} AND INSTR(c.search_text, ?) > 0 AND (c.created_at > ? OR (c.created_at = ? AND c.id >= ?)) ${ORDER}`;
   const candidateSql = `SELECT c.id FROM contacts c WHERE c.tenant_id = ? AND INSTR(c.search_text, ?) > 0 LIMIT 2001`;
   const searchFloor = async (pool: Pool, term: string) => {

@@ -60,18 +60,22 @@ type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 function orderedFilterIndex(
   filter: ResolvedContactFilter,
   order: ListOrder,
-): { table: string; condition: string; parameters: ObjectLiteral } | undefined {
+):
+  | { table: string; condition: string; parameters: ObjectLiteral; covers: 'field' | 'tag' }
+  | undefined {
   if (order.field !== 'createdAt' || filter.state !== 'active') return undefined;
   const [field] = filter.fieldValues;
   const index = field
     ? {
         table: 'contact_field_values',
+        covers: 'field' as const,
         conditions: ['d.field_id = :driverFieldId AND d.value_key = :driverValueKey'],
         parameters: { driverFieldId: field.fieldId, driverValueKey: field.valueKey },
       }
     : filter.tagIds.length === 1
       ? {
           table: 'contact_tags',
+          covers: 'tag' as const,
           conditions: ['d.tag_id = :driverTagId'],
           parameters: { driverTagId: filter.tagIds[0] },
         }
@@ -80,8 +84,8 @@ function orderedFilterIndex(
   // The same bounds applyFilter puts on the contact, here where the index can seek with them.
   if (filter.createdAfter) index.conditions.push('d.contact_created_at >= :createdAfter');
   if (filter.createdBefore) index.conditions.push('d.contact_created_at < :createdBefore');
-  const { table, conditions, parameters } = index;
-  return { table, condition: conditions.join(' AND '), parameters };
+  const { table, covers, conditions, parameters } = index;
+  return { table, covers, condition: conditions.join(' AND '), parameters };
 }
 
 /** Rows strictly after `position` in list order, or up to and including it. */
@@ -328,7 +332,7 @@ export class ContactsRepository {
 
   /**
    * The keyset position of the `position`-th contact after the cursor, or undefined when fewer
-   * remain. Reads only the sort index; OFFSET here bounds a walk, it never pages.
+   * remain.
    */
   private async keyAt(
     tenantId: string,
@@ -339,19 +343,28 @@ export class ContactsRepository {
   ): Promise<PageCursor | undefined> {
     const column = `c.${SORT_COLUMNS[order.field]}`;
     const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
-    const query = this.contacts
+    const reverse = order.direction === 'asc' ? 'DESC' : 'ASC';
+    const next = this.contacts
       .createQueryBuilder('c')
       .select('c.id', 'id')
       .addSelect(column, 'sortValue')
       .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state });
-    applyKeyset(query, { sort: column, id: 'c.id' }, order, cursor, 'after');
-    const row = await query
-      .orderBy(column, direction)
-      .addOrderBy('c.id', direction)
-      .offset(position - 1)
+    applyKeyset(next, { sort: column, id: 'c.id' }, order, cursor, 'after');
+    next.orderBy(column, direction).addOrderBy('c.id', direction).limit(position);
+    // The last of the next `position` keys (read from the sort index only), and how many
+    // there were: fewer means the window reaches the end of the bucket.
+    const row = await this.contacts.manager
+      .createQueryBuilder()
+      .select('w.id', 'id')
+      .addSelect('w.sortValue', 'sortValue')
+      .addSelect('COUNT(*) OVER ()', 'windowSize')
+      .from(`(${next.getQuery()})`, 'w')
+      .setParameters(next.getParameters())
+      .orderBy('w.sortValue', reverse)
+      .addOrderBy('w.id', reverse)
       .limit(1)
-      .getRawOne<{ id: string; sortValue: Date | string }>();
-    if (!row) return undefined;
+      .getRawOne<{ id: string; sortValue: Date | string; windowSize: number | string }>();
+    if (!row || Number(row.windowSize) < position) return undefined;
     return {
       id: row.id,
       sortValue:
@@ -385,7 +398,7 @@ export class ContactsRepository {
       key = { sort: 'd.contact_created_at', id: 'd.contact_id' };
     }
     if (range.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: range.ids });
-    this.applyFilter(query, filter);
+    this.applyFilter(query, filter, driver?.covers);
     applyKeyset(query, key, order, range.after, 'after');
     applyKeyset(query, key, order, range.upTo, 'upTo');
     return query.orderBy(key.sort, direction).addOrderBy(key.id, direction).limit(limit).getMany();
@@ -461,7 +474,12 @@ export class ContactsRepository {
       .getCount();
   }
 
-  private applyFilter(query: SelectQueryBuilder<ContactEntity>, filter: ResolvedContactFilter) {
+  /** `covered`: the filter the query already reads its rows from, which needs no probe. */
+  private applyFilter(
+    query: SelectQueryBuilder<ContactEntity>,
+    filter: ResolvedContactFilter,
+    covered?: 'field' | 'tag',
+  ) {
     if (filter.createdAfter) {
       query.andWhere('c.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
     }
@@ -491,8 +509,9 @@ export class ContactsRepository {
       sqlite ? `${UNICODE_LOWER}(${alias}.value)` : `LOWER(${alias}.value) COLLATE utf8mb4_bin`;
     filter.fieldValues.forEach(({ fieldId, valueKey, value }, i) => {
       // value_key holds an indexable prefix; longer values are compared in full as well.
-      const full =
-        value.length > valueKey.length ? ` AND ${lowerValue(`v${i}`)} = :fullValue${i}` : '';
+      const needsFullValue = value.length > valueKey.length;
+      if (i === 0 && covered === 'field' && !needsFullValue) return;
+      const full = needsFullValue ? ` AND ${lowerValue(`v${i}`)} = :fullValue${i}` : '';
       query.andWhere(
         probe(
           `contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full}`,
@@ -504,7 +523,7 @@ export class ContactsRepository {
         },
       );
     });
-    if (filter.tagIds.length > 0) {
+    if (filter.tagIds.length > 0 && covered !== 'tag') {
       query.andWhere(
         probe(
           'contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (:...filterTagIds)',

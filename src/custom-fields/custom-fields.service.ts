@@ -8,7 +8,8 @@ import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { CustomFieldEntity, EntityType, FieldType } from './custom-field.entity';
 import { CustomFieldsRepository } from './custom-fields.repository';
-import { candidateIds, keyOf, nameKeyOf, RESERVED_KEYS } from './field-identity';
+import { RESERVED_KEYS } from '../common/validation/reserved-keys';
+import { candidateIds, keyOf, nameKeyOf } from './field-identity';
 import { isCalendarDate } from './field-value-rules';
 import { FieldValuesRepository } from './field-values.repository';
 import { predefinedFieldsFor } from './predefined-fields';
@@ -61,7 +62,7 @@ export class CustomFieldsService {
       const existing = await this.list(tenantId, entityType);
       this.assertNameFree(existing, name);
       const taken = new Set([
-        ...RESERVED_KEYS.map((key) => `key:${key}`),
+        ...[...RESERVED_KEYS].map((key) => `key:${key}`),
         ...existing.flatMap((f) => [f.id, `key:${f.key}`]),
       ]);
       let id = '';

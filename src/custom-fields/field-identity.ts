@@ -21,12 +21,6 @@ export function slugOf(name: string): string {
   return slug === '' ? newUlid().toLowerCase() : slug;
 }
 
-/**
- * Keys no field may have: request bodies lose them to prototype-pollution stripping (Nest's
- * ValidationPipe deletes them), so a field named "Constructor" gets the key `constructor2`.
- */
-export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
-
 /** cf_lifecycle_stage → lifecycleStage */
 export function keyOf(fieldId: string): string {
   const [first, ...rest] = fieldId.replace(/^cf_/, '').split('_');

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BadRequestProblem, FieldError, ValidationProblem } from '../problem/problem.exception';
+import { RESERVED_KEYS } from './reserved-keys';
 
 /** Flattens class-validator's tree into `{ field: "a.b", message }` pairs. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -24,8 +25,6 @@ class FieldErrors extends Error {
   }
 }
 
-const RESERVED_BODY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /**
  * Paths (`customFields.constructor`) of the own keys in a parsed body that Nest would strip.
  * Walks with its own stack: a 1 MB body can nest deeper than the call stack.
@@ -38,7 +37,7 @@ function reservedKeyPaths(body: unknown): string[] {
     if (typeof value !== 'object' || value === null) continue;
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (RESERVED_BODY_KEYS.has(key)) found.push(childPath);
+      if (RESERVED_KEYS.has(key)) found.push(childPath);
       else stack.push([child, childPath]);
     }
   }
