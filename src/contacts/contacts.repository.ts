@@ -289,8 +289,9 @@ export class ContactsRepository {
    *
    * Filters that an index can answer (a field value, tags) are first asked for at most
    * LIST_CANDIDATE_LIMIT matching ids. A short list turns the page into a lookup of those ids;
-   * a long one means matches are dense, and walking the sort index while testing each contact
-   * finds a page after a few rows. Either way the cost does not grow with the tenant.
+   * a long one means matches are dense, and walking an index in sort order (in createdAt order
+   * the filter's own, else the sort index, testing each contact) finds a page after a few rows.
+   * Either way the cost does not grow with the tenant.
    *
    * A search term has no index: proving a term rare means reading every contact of the tenant.
    * So a search first tests only the next few thousand contacts in sort order, which fills the
