@@ -49,6 +49,8 @@ const seed = Number(args.seed);
 const wanted = new Set(args.scenarios === 'all' ? ['http', 'import'] : args.scenarios.split(','));
 const workDir = mkdtempSync(join(tmpdir(), 'contacts-bench-'));
 const lines: string[] = [];
+// BENCH_PORT moves the bench's servers (this port and the next) off the default 3900.
+const BASE_PORT = Number(process.env.BENCH_PORT ?? 3900);
 
 function log(message: string) {
   console.log(`[bench] ${message}`);
@@ -170,7 +172,7 @@ async function deepPageCursor(baseUrl: string, auth: string, pages: number) {
 }
 
 async function httpScenarios(pool: Pool, urls: { database: string; redis: string }) {
-  const port = 3900;
+  const port = BASE_PORT;
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = start('dist/bench/bench-server.js', {
     DATABASE_URL: urls.database,
@@ -245,7 +247,7 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
   const csv = join(workDir, 'import.csv');
   log(`import: writing ${importRows} rows to ${csv}`);
   await writeCsv(csv, importRows, seed + 7);
-  const port = 3901;
+  const port = BASE_PORT + 1;
   const baseUrl = `http://127.0.0.1:${port}`;
   const env = {
     DATABASE_URL: urls.database,
