@@ -40,6 +40,8 @@ export class AppConfig {
   /** Change-feed events older than this are swept; a cursor from before them gets 410. */
   readonly eventRetentionDays!: number;
   readonly eventSweepIntervalSeconds!: number;
+  /** `off` writes no events at all: for the benchmark's with/without comparison only. */
+  readonly eventOutbox!: 'on' | 'off';
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -221,5 +223,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     eventSweepIntervalSeconds: integer(env, 'EVENT_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
+    eventOutbox: oneOf(env, 'EVENT_OUTBOX', ['on', 'off'] as const, 'on'),
   });
 }

@@ -28,6 +28,12 @@ export interface ContactEvent {
 // Keeps each statement under both databases' placeholder limits.
 const ROWS_PER_STATEMENT = 2000;
 
+/** EVENT_OUTBOX=off (benchmark only): set once at start by EventsModule. */
+let outboxEnabled = true;
+export function setOutboxEnabled(enabled: boolean): void {
+  outboxEnabled = enabled;
+}
+
 /**
  * The outbox: appends one event per change, in the caller's transaction, so an event exists
  * exactly when its change commits. Rows are written without a position; the sequencer gives
@@ -39,6 +45,7 @@ export async function recordContactEvents(
   changes: readonly ContactChange[],
   at: Date = new Date(),
 ): Promise<void> {
+  if (!outboxEnabled) return;
   const occurredAt = sqlTimestamp(at);
   for (let i = 0; i < changes.length; i += ROWS_PER_STATEMENT) {
     const part = changes.slice(i, i + ROWS_PER_STATEMENT);
@@ -61,6 +68,7 @@ export async function recordLinkedContactsUpdated(
   link: { table: string; column: string; value: string },
   at: Date,
 ): Promise<void> {
+  if (!outboxEnabled) return;
   await manager.query(
     `INSERT INTO contact_events (tenant_id, contact_id, type, occurred_at)
      SELECT c.tenant_id, c.id, 'contact.updated', ? FROM contacts c

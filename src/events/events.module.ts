@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { setOutboxEnabled } from './contact-events';
 import { ChangeFeedController } from './change-feed.controller';
 import { ChangeFeedService } from './change-feed.service';
 import { EventCursorCodec } from './event-cursor';
@@ -15,4 +17,8 @@ import { EventsRepository } from './events.repository';
   providers: [EventsRepository, EventCursorCodec, ChangeFeedService, EventSequencer],
   exports: [EventsRepository, EventSequencer],
 })
-export class EventsModule {}
+export class EventsModule {
+  constructor(config: AppConfig) {
+    setOutboxEnabled(config.eventOutbox === 'on');
+  }
+}

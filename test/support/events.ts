@@ -210,7 +210,7 @@ export async function runSql(databaseUrl: string, sql: string, params: unknown[]
     });
     await source.initialize();
     try {
-      return await source.query(sql, params);
+      return (await source.query(sql, params)) as unknown;
     } finally {
       await source.destroy();
     }

@@ -216,4 +216,24 @@ describe('Webhooks: POST|GET /v1/webhooks, DELETE /v1/webhooks/{id}', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(bodies(receiver, '/doomed')).toHaveLength(1);
   });
+
+  it('are in the OpenAPI document with scope webhook:manage for owner and admin, beside the feed', async () => {
+    const document = (await api().get('/docs-json').expect(200)).body;
+    for (const [path, method] of [
+      ['/v1/webhooks', 'post'],
+      ['/v1/webhooks', 'get'],
+      ['/v1/webhooks/{id}', 'delete'],
+    ]) {
+      const operation = document.paths[path][method];
+      expect(operation['x-required-scopes']).toEqual(['webhook:manage']);
+      expect(operation['x-allowed-roles']).toEqual(['owner', 'admin']);
+    }
+    const feed = document.paths['/v1/contacts/changes'].get;
+    expect(feed['x-required-scopes']).toEqual(['contact:list']);
+    expect(feed['x-allowed-roles']).toEqual(['owner', 'admin', 'agent']);
+    expect(Object.keys(feed.responses)).toEqual(expect.arrayContaining(['200', '400', '410']));
+    expect(Object.keys(document.paths['/v1/webhooks'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '422']),
+    );
+  });
 });
