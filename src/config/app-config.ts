@@ -37,6 +37,14 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** No request waits longer: past it the answer is a 503 (src/resilience). */
+  readonly requestTimeoutMs!: number;
+  /** After SIGTERM, in-flight requests get this long to finish (src/resilience). */
+  readonly shutdownGraceMs!: number;
+  /** How often imports stored while Redis was away are put on the queue. */
+  readonly importDispatchSweepMs!: number;
+  /** Prefix of the Bull keys: deployments sharing one Redis keep their queues apart. */
+  readonly queuePrefix!: string;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -121,6 +129,14 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error();
   } catch {
     throw new ConfigError('REDIS_URL', `must be a redis:// URL (got "${raw}")`);
+  }
+  return raw;
+}
+
+function parseQueuePrefix(raw: string | undefined): string {
+  if (raw === undefined) return 'bull';
+  if (!/^[\w.-]{1,64}$/.test(raw)) {
+    throw new ConfigError('QUEUE_PREFIX', `must be 1-64 letters, digits, _ . or - (got "${raw}")`);
   }
   return raw;
 }
@@ -216,5 +232,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 500, 600_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    importDispatchSweepMs: integer(env, 'IMPORT_DISPATCH_SWEEP_MS', 5000, 100, 3_600_000),
+    queuePrefix: parseQueuePrefix(optional(env, 'QUEUE_PREFIX')),
   });
 }
