@@ -16,18 +16,15 @@ const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
  */
 export function gracefulShutdown(app: INestApplicationContext, config: AppConfig): RequestHandler {
   const logger = new Logger('Shutdown');
-  let inflight = 0;
+  const inflight = new Set<Response>();
   let draining = false;
   let drained: (() => void) | undefined;
 
   const middleware = (_request: Request, response: Response, next: NextFunction) => {
-    inflight++;
+    inflight.add(response);
     if (draining) response.setHeader('Connection', 'close');
-    let done = false;
     const end = () => {
-      if (done) return;
-      done = true;
-      if (--inflight === 0) drained?.();
+      if (inflight.delete(response) && inflight.size === 0) drained?.();
     };
     response.once('finish', end);
     response.once('close', end);
@@ -45,13 +42,18 @@ export function gracefulShutdown(app: INestApplicationContext, config: AppConfig
     const server = httpServerOf(app);
     if (server) {
       server.close();
-      if (inflight > 0) {
+      for (const response of inflight) {
+        if (!response.headersSent) response.setHeader('Connection', 'close');
+      }
+      if (inflight.size > 0) {
         await new Promise<void>((resolve) => {
           drained = resolve;
           setTimeout(resolve, config.shutdownGraceMs).unref();
         });
       }
-      if (inflight > 0) logger.warn({ message: 'grace period over: closing', inflight });
+      if (inflight.size > 0) {
+        logger.warn({ message: 'grace period over: closing', inflight: inflight.size });
+      }
       server.closeAllConnections();
     }
     logger.log({ message: 'closing', signal, drainedMs: Date.now() - started });
