@@ -152,7 +152,10 @@ async function load(
   const endAt = started + options.durationSeconds * 1000;
   let phoneSeq = 0;
 
+  const byKind = new Map<Kind, number[]>();
+  let current: Kind = 'list';
   const request = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const kind = current;
     const begin = performance.now();
     const minute = Math.floor((Date.now() - started) / 60_000);
     const bucket = (minutes[minute] ??= { requests: 0, errors: 0, latencies: [] });
@@ -172,7 +175,10 @@ async function load(
       outcome = `${method} ${path.split('?')[0]} → ${(error as Error).name}`;
     }
     bucket.requests++;
-    bucket.latencies.push(performance.now() - begin);
+    const took = performance.now() - begin;
+    bucket.latencies.push(took);
+    if (!byKind.has(kind)) byKind.set(kind, []);
+    byKind.get(kind)!.push(took);
     if (outcome) {
       bucket.errors++;
       errorSamples.set(outcome.replace(/con_\w+/, ':id'), (errorSamples.get(outcome) ?? 0) + 1);
@@ -194,6 +200,7 @@ async function load(
     const anyTag = () => tenant.tagIds[Math.floor(next() * tenant.tagIds.length)];
     while (Date.now() < endAt) {
       const kind = pickKind(next());
+      current = kind;
       switch (kind) {
         case 'list':
           await request('GET', `/v1/contacts?pageSize=50&tagIds=${anyTag()}`);
@@ -270,6 +277,15 @@ async function load(
       return `| ${i + 1} | ${m.requests} | ${m.errors} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} | ${fmt(sorted[sorted.length - 1] ?? NaN)} |`;
     }),
   ];
+  lines.push(
+    '',
+    '| request | count | p50 ms | p99 ms |',
+    '| --- | --- | --- | --- |',
+    ...[...byKind].map(([kind, latencies]) => {
+      const sorted = [...latencies].sort((a, b) => a - b);
+      return `| ${kind} | ${sorted.length} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 99))} |`;
+    }),
+  );
   if (errorSamples.size > 0) {
     lines.push('', 'Errors:', ...[...errorSamples].map(([what, count]) => `- ${what}: ${count}`));
   }
