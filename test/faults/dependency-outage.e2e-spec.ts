@@ -299,6 +299,9 @@ describe('Dependency failures: 503 within the deadline, recovery without restart
       expect(server.output()).toMatch(/import dispatched by sweep/);
     }, 120_000);
   } else {
+    // better-sqlite3 waits for a lock synchronously, so no timer (the request deadline's
+    // included) can fire meanwhile: the lock wait itself is held below REQUEST_TIMEOUT_MS, and
+    // this checks the 503 comes within it.
     it('database locked by another process: writes answer 503 with Retry-After within the deadline, reads go on, and writes return when the lock does', async () => {
       const databaseUrl = freshSqliteUrl();
       const server = await startServer({

@@ -69,6 +69,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
+    // Already answered (the request deadline's 503): the handler's late failure is no news.
+    if (response.headersSent) return;
     const context = requestContextOf(request);
     const problem = this.render(exception, context.requestId);
 
