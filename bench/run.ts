@@ -10,6 +10,7 @@ import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench'
 import { Measurement, memoryOf, timeLoop, wrk } from './measure';
 import { buildScenarios } from './scenarios';
 import { reuseSeededTenant, seedTenant } from './seed';
+import { runSoak } from './soak';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     seed: { type: 'string', default: '42' },
     'reuse-seed': { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -38,7 +40,9 @@ Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wr
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
-BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.`);
+BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.
+--soak instead runs the soak (bench/soak.ts): 16 connections of mixed reads and writes on
+50,000 seeded contacts for 300 s (--duration overrides), reporting errors, RSS and p99 per minute.`);
   process.exit(0);
 }
 
@@ -347,6 +351,18 @@ declare global {
 async function main() {
   const began = Date.now();
   const urls = databaseUrls();
+  if (args.soak) {
+    const soak = await runSoak({
+      databaseUrl: urls.database,
+      redisUrl: urls.redis,
+      port: BASE_PORT,
+      durationSeconds: Number(args.duration ?? 300),
+      connections: 16,
+      contacts: 50_000,
+    });
+    console.log('\n' + soak.markdown);
+    process.exit(soak.errors === 0 ? 0 : 1);
+  }
   let pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
   const reused = args['reuse-seed']
     ? await reuseSeededTenant(pool, 'tn_bench_a', contactsPerTenant).catch(() => null)

@@ -25,8 +25,13 @@ const YIELD_EVERY_ROWS = 200;
 
 /** Thrown when a stopping worker hands an unfinished import back to the queue. */
 export class ImportInterrupted extends Error {
-  constructor() {
-    super('worker stopping: import released after its last committed batch');
+  /** `handBack`: this worker is stopping (else another runner of the import has moved on). */
+  constructor(readonly handBack = false) {
+    super(
+      handBack
+        ? 'worker stopping: import released after its last committed batch'
+        : 'another runner of this import has moved on',
+    );
   }
 }
 
@@ -109,7 +114,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
       pending = [];
       await writing;
       if (writeFailure) throw writeFailure.error;
-      if (this.stopping) throw new ImportInterrupted();
+      if (this.stopping) throw new ImportInterrupted(true);
       writing = this.unitOfWork
         .run(async (manager) => {
           // Another runner of the same import (a stalled job taken over) may have moved on:
