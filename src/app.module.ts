@@ -11,6 +11,7 @@ import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         CustomFieldsModule,
         ImportsModule.forRoot(config),
         ContactsModule,
+        IdempotencyModule,
         ...extraModules,
       ],
       providers: [

@@ -15,6 +15,8 @@ import { requestContextMiddleware } from './common/http/request-context';
 import { rejectUnsupportedMediaType } from './common/http/media-type.middleware';
 import { AppConfig } from './config/app-config';
 import { ProblemResponseDto } from './common/problem/problem-response.dto';
+import { documentIdempotency } from './idempotency/idempotency.openapi';
+import { hashJsonBody } from './idempotency/upload-fingerprint';
 
 export const API_TITLE = 'Contacts API';
 export const API_VERSION = '1.0.0';
@@ -47,6 +49,7 @@ export async function createApp(
       type: ['application/json', 'application/*+json'],
       // Any JSON value parses; a body that is not an object is then a 422, not a parse error.
       strict: false,
+      verify: hashJsonBody,
     }),
   );
   app.enableShutdownHooks();
@@ -74,6 +77,7 @@ function setupOpenApi(app: INestApplication): void {
       .build(),
     { extraModels: [ProblemResponseDto] },
   );
+  documentIdempotency(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

@@ -37,6 +37,8 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** How long an Idempotency-Key's response is kept. */
+  readonly idempotencyTtlSeconds!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -216,5 +218,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86400, 1, 30 * 86400),
   });
 }

@@ -157,7 +157,11 @@ export class ImportsRepository {
     id: string,
     status: ImportStatus,
     changes: Partial<ImportEntity> = {},
+    manager?: EntityManager,
   ): Promise<void> {
-    await this.imports.update({ tenantId, id }, { ...changes, status });
+    await (manager?.getRepository(ImportEntity) ?? this.imports).update(
+      { tenantId, id },
+      { ...changes, status },
+    );
   }
 }
