@@ -43,9 +43,7 @@ export class IdempotencyKeysAndContactVersion1796200000000 implements MigrationI
           timestamp('created_at'),
           timestamp('expires_at'),
         ],
-        indices: [
-          { name: 'ix_idempotency_keys_expiry', columnNames: ['tenant_id', 'expires_at'] },
-        ],
+        indices: [{ name: 'ix_idempotency_keys_expiry', columnNames: ['tenant_id', 'expires_at'] }],
       }),
     );
   }

@@ -119,7 +119,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const stopLease = this.idempotency.keepLease(tenantId, key, token);
     try {
       const { result, fileHash } = await collectingUpload(() =>
-        runInTransactionScope(scope, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
+        runInTransactionScope(scope, () =>
+          lastValueFrom<unknown, undefined>(next.handle(), { defaultValue: undefined }),
+        ),
       );
       const kept = this.keptSuccess(context, response, result);
       const bodyHash = keyed.multipart ? fileHash() : null;
@@ -169,7 +171,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           ? this.idempotency.complete(tenantId, key, token, null, {
               statusCode: status,
               headers: keptHeaders(response),
-              body: body === undefined ? '' : String(body),
+              body: sentText(body),
             })
           : this.idempotency.release(tenantId, key, token);
       void store.catch(() => undefined).finally(() => send(body));
@@ -198,7 +200,17 @@ function keptHeaders(response: ExpressResponse): Record<string, string> {
     const value = response.getHeader(name);
     if (value !== undefined) headers[name] = String(value);
   }
+  // Express adds the charset when it sends text; the kept copy says what was sent.
+  const type = headers['content-type'];
+  if (type && !type.includes('charset')) headers['content-type'] = `${type}; charset=utf-8`;
   return headers;
+}
+
+/** The body a filter sent: a string (problem documents), a Buffer, or nothing. */
+function sentText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
 /** The kept response again, marked as a replay. */

@@ -8,7 +8,8 @@ type Responses = Record<string, { description?: string; [member: string]: unknow
 
 const KEY_ERRORS: Record<string, string> = {
   '400': 'Malformed Idempotency-Key (INVALID_IDEMPOTENCY_KEY)',
-  '409': 'A request with this Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE, Retry-After: 1)',
+  '409':
+    'A request with this Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE, Retry-After: 1)',
   '422': 'Idempotency-Key reused with another request (IDEMPOTENCY_KEY_REUSED)',
 };
 
@@ -34,7 +35,7 @@ export function documentIdempotency(document: OpenAPIObject): void {
     for (const [status, response] of Object.entries(responses)) {
       if (!/^2\d\d$/.test(status)) continue;
       response.headers = {
-        ...((response.headers as object) ?? {}),
+        ...(response.headers ?? {}),
         [REPLAYED_HEADER]: {
           description: 'true when this is the kept response of an earlier request with the key',
           schema: { type: 'string', enum: ['true'] },
@@ -47,7 +48,9 @@ export function documentIdempotency(document: OpenAPIObject): void {
         ? { ...existing, description: `${existing.description ?? ''}; or: ${description}` }
         : {
             description,
-            content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponseDto) } } },
+            content: {
+              [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemResponseDto) } },
+            },
           };
     }
   }

@@ -32,7 +32,7 @@ export class IdempotencyService {
       const fresh = this.freshRow(tenantId, key, fingerprint, now);
       try {
         await this.unitOfWork.outside(() => this.keys.insert(fresh));
-        return { kind: 'run', token: fresh.lockToken! };
+        return { kind: 'run', token: fresh.lockToken };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
@@ -41,7 +41,7 @@ export class IdempotencyService {
       const leaseLost = row.state === 'running' && (row.lockedUntil?.getTime() ?? 0) <= +now;
       if (row.expiresAt.getTime() <= +now || leaseLost) {
         const taken = await this.unitOfWork.outside(() => this.keys.takeOver(fresh, row.lockToken));
-        if (taken) return { kind: 'run', token: fresh.lockToken! };
+        if (taken) return { kind: 'run', token: fresh.lockToken };
         continue;
       }
       if (row.fingerprint !== fingerprint) return { kind: 'reused' };
@@ -83,9 +83,7 @@ export class IdempotencyService {
   keepLease(tenantId: string, key: string, token: string): () => void {
     const timer = setInterval(() => {
       void this.unitOfWork
-        .outside(() =>
-          this.keys.extendLease(tenantId, key, token, new Date(Date.now() + LEASE_MS)),
-        )
+        .outside(() => this.keys.extendLease(tenantId, key, token, new Date(Date.now() + LEASE_MS)))
         .catch(() => undefined);
     }, LEASE_MS / 3);
     timer.unref();
