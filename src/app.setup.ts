@@ -40,6 +40,8 @@ export async function createApp(
     },
   );
   app.set('x-powered-by', false);
+  // ETags are contact versions (src/conditional), not Express's weak hashes of every body.
+  app.set('etag', false);
   app.set('query parser', 'extended');
   app.use(requestContextMiddleware, accessLogMiddleware);
   app.use(rejectUnsupportedMediaType);
