@@ -25,6 +25,8 @@ export interface WrkRequest {
   body?: string;
   /** Lua expression producing the body per request (overrides body). */
   luaBody?: string;
+  /** Lua table constructor of extra headers per request, e.g. a fresh Idempotency-Key. */
+  luaHeaders?: string;
 }
 
 /** wrk invocations so far: a digit of it keeps generated values distinct between runs. */
@@ -56,7 +58,7 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   i = i + 1
   local body = ${request.luaBody?.replaceAll('RUN', String(runs % 10)) ?? (request.body ? JSON.stringify(request.body) : 'nil')}
-  return wrk.format(nil, paths[(i % #paths) + 1], nil, body)
+  return wrk.format(nil, paths[(i % #paths) + 1], ${request.luaHeaders?.replaceAll('RUN', String(runs % 10)) ?? 'nil'}, body)
 end
 `,
   );
