@@ -58,7 +58,15 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   i = i + 1
   local body = ${request.luaBody?.replaceAll('RUN', String(runs % 10)) ?? (request.body ? JSON.stringify(request.body) : 'nil')}
-  return wrk.format(nil, paths[(i % #paths) + 1], ${request.luaHeaders?.replaceAll('RUN', String(runs % 10)) ?? 'nil'}, body)
+  local headers = nil
+  local extra = ${request.luaHeaders?.replaceAll('RUN', String(runs % 10)) ?? 'nil'}
+  if extra then
+    -- wrk.format takes these instead of wrk.headers, not on top of them
+    headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    for name, value in pairs(extra) do headers[name] = value end
+  end
+  return wrk.format(nil, paths[(i % #paths) + 1], headers, body)
 end
 `,
   );

@@ -1,16 +1,40 @@
+import { DataSource } from 'typeorm';
 import { api, as, expectProblem, newTenantId } from '../support/api';
 import { isolatedServerEnv } from '../support/backend';
 import { RunningServer, startServer } from '../support/server';
+import { testTarget } from '../support/test-target';
+
+/** Keys the database holds for a tenant, read directly. */
+async function storedKeys(databaseUrl: string, tenantId: string): Promise<number> {
+  const source =
+    testTarget() === 'mariadb'
+      ? new DataSource({ type: 'mysql', url: databaseUrl })
+      : new DataSource({
+          type: 'better-sqlite3',
+          database: databaseUrl.replace(/^sqlite:/, ''),
+          readonly: true,
+        });
+  await source.initialize();
+  try {
+    const rows: { n: number | string }[] = await source.query(
+      'SELECT COUNT(*) AS n FROM idempotency_keys WHERE tenant_id = ?',
+      [tenantId],
+    );
+    return Number(rows[0].n);
+  } finally {
+    await source.destroy();
+  }
+}
 
 const KEY = 'Idempotency-Key';
 
 describe('Idempotency-Key across processes and time', () => {
   let first: RunningServer;
   let second: RunningServer;
+  const env: Record<string, string> = { ...isolatedServerEnv(), IDEMPOTENCY_TTL_SECONDS: '1' };
 
   beforeAll(async () => {
     // Two API processes on one database, keeping keys for one second.
-    const env = { ...isolatedServerEnv(), IDEMPOTENCY_TTL_SECONDS: '1' };
     first = await startServer(env);
     second = await startServer(env);
   }, 120_000);
@@ -61,5 +85,25 @@ describe('Idempotency-Key across processes and time', () => {
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(again.body.id).not.toBe(created.body.id);
     expect(await count(first.url, headers)).toBe(2);
+  });
+
+  it('expired keys are swept from the database', async () => {
+    const tenantId = newTenantId();
+    const headers = as(tenantId);
+    for (const key of ['a', 'b', 'c']) {
+      const response = await api(first.url)
+        .post('/v1/tags')
+        .set(headers)
+        .set(KEY, key)
+        .send({ name: key });
+      expect(response.status).toBe(201);
+    }
+    expect(await storedKeys(env.DATABASE_URL, tenantId)).toBe(3);
+    // One second to expire, then a sweep (every TTL when that is shorter than 10 minutes).
+    const deadline = Date.now() + 10_000;
+    while ((await storedKeys(env.DATABASE_URL, tenantId)) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(await storedKeys(env.DATABASE_URL, tenantId)).toBe(0);
   });
 });
