@@ -92,9 +92,11 @@ export function buildScenarios(
   };
   const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
   let created = 0;
+  const runOffset = (Math.floor(Date.now() / 1000) % 900) * 10_000;
 
   const createFloor = async (pool: Pool) => {
-    const n = created++;
+    // Distinct from the rows of earlier runs too (--reuse-seed keeps them).
+    const n = created++ + runOffset;
     const id = `con_floor${String(n).padStart(20, '0')}`;
     const phone = `+4852${String(n).padStart(7, '0')}`;
     const connection = await pool.getConnection();
