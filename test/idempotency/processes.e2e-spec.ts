@@ -31,16 +31,21 @@ const KEY = 'Idempotency-Key';
 describe('Idempotency-Key across processes and time', () => {
   let first: RunningServer;
   let second: RunningServer;
-  const env: Record<string, string> = { ...isolatedServerEnv(), IDEMPOTENCY_TTL_SECONDS: '1' };
+  let shortLived: RunningServer;
+  const env: Record<string, string> = isolatedServerEnv();
+  const TTL_SECONDS = 5;
 
   beforeAll(async () => {
-    // Two API processes on one database, keeping keys for one second.
-    first = await startServer(env);
-    second = await startServer(env);
-  }, 120_000);
+    // Two API processes on one database, and a third that keeps keys for a few seconds only.
+    [first, second, shortLived] = await Promise.all([
+      startServer(env),
+      startServer(env),
+      startServer({ ...env, IDEMPOTENCY_TTL_SECONDS: String(TTL_SECONDS) }),
+    ]);
+  }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([first?.stop(), second?.stop()]);
+    await Promise.all([first?.stop(), second?.stop(), shortLived?.stop()]);
   });
 
   const count = async (url: string, headers: Record<string, string>) =>
@@ -75,23 +80,27 @@ describe('Idempotency-Key across processes and time', () => {
   it('an expired key runs afresh (IDEMPOTENCY_TTL_SECONDS)', async () => {
     const headers = as(newTenantId());
     const send = () =>
-      api(first.url).post('/v1/contacts').set(headers).set(KEY, 'expires').send({ name: 'Ann' });
+      api(shortLived.url)
+        .post('/v1/contacts')
+        .set(headers)
+        .set(KEY, 'expires')
+        .send({ name: 'Ann' });
     const created = await send();
     const replayed = await send();
     expect(replayed.headers['idempotent-replayed']).toBe('true');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 1000 + 500));
     const again = await send();
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(again.body.id).not.toBe(created.body.id);
-    expect(await count(first.url, headers)).toBe(2);
+    expect(await count(shortLived.url, headers)).toBe(2);
   });
 
   it('expired keys are swept from the database', async () => {
     const tenantId = newTenantId();
     const headers = as(tenantId);
     for (const key of ['a', 'b', 'c']) {
-      const response = await api(first.url)
+      const response = await api(shortLived.url)
         .post('/v1/tags')
         .set(headers)
         .set(KEY, key)
@@ -99,8 +108,8 @@ describe('Idempotency-Key across processes and time', () => {
       expect(response.status).toBe(201);
     }
     expect(await storedKeys(env.DATABASE_URL, tenantId)).toBe(3);
-    // One second to expire, then a sweep (every TTL when that is shorter than 10 minutes).
-    const deadline = Date.now() + 10_000;
+    // The TTL to expire, then a sweep (every TTL when that is shorter than 10 minutes).
+    const deadline = Date.now() + 4 * TTL_SECONDS * 1000;
     while ((await storedKeys(env.DATABASE_URL, tenantId)) > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
