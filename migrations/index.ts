@@ -3,6 +3,7 @@ import { CreateContactsSchema1795800000000 } from './1795800000000-create-contac
 import { CreateImports1795900000000 } from './1795900000000-create-imports';
 import { OrderFilterIndexesByContactCreated1796000000000 } from './1796000000000-order-filter-indexes-by-contact-created';
 import { IdempotencyKeysAndContactVersion1796200000000 } from './1796200000000-idempotency-keys-and-contact-version';
+import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateImports1795900000000,
   OrderFilterIndexesByContactCreated1796000000000,
   IdempotencyKeysAndContactVersion1796200000000,
+  CreateContactEvents1796300000000,
 ];

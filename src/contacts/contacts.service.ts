@@ -17,6 +17,7 @@ import { EMAIL_FIELD_ID, PHONE_FIELD_ID } from '../custom-fields/predefined-fiel
 import { assertPrecondition, Precondition } from '../conditional/precondition';
 import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
+import { recordContactEvents } from '../events/contact-events';
 import { TagsRepository } from '../tags/tags.repository';
 import { TagNotFound } from '../tags/tags.service';
 import { contactSearchText, nameSortOf } from './contact-search-text';
@@ -180,6 +181,12 @@ export class ContactsService {
           })),
           manager,
         );
+        await recordContactEvents(
+          manager,
+          tenantId,
+          [{ contactId: contact.id, type: 'contact.created' }],
+          now,
+        );
       });
     } catch (error) {
       // Two concurrent creates of one phone: the unique index lets one through.
@@ -211,6 +218,7 @@ export class ContactsService {
         },
         manager,
       );
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.updated' }]);
     });
     return this.get(tenantId, id);
   }
@@ -219,6 +227,7 @@ export class ContactsService {
     await this.unitOfWork.run(async (manager) => {
       await this.requireLive(tenantId, id, manager, precondition);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
 
@@ -246,6 +255,8 @@ export class ContactsService {
           : { state: 'active', archivedAt: null, updatedAt: now },
         manager,
       );
+      const type = archived ? 'contact.archived' : 'contact.unarchived';
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type }], now);
       return contact.version + 1;
     });
   }
@@ -294,6 +305,7 @@ export class ContactsService {
         );
       }
       await this.contacts.update(tenantId, contactId, changes, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       return contact.version + 1;
     });
   }
@@ -313,6 +325,7 @@ export class ContactsService {
         return contact.version;
       }
       await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
       return contact.version + 1;
     });
   }
@@ -331,6 +344,7 @@ export class ContactsService {
         return contact.version;
       }
       await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       return contact.version + 1;
     });
   }
