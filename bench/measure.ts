@@ -25,6 +25,8 @@ export interface WrkRequest {
   body?: string;
   /** Lua expression producing the body per request (overrides body). */
   luaBody?: string;
+  /** Lua table constructor of extra headers per request, e.g. a fresh Idempotency-Key. */
+  luaHeaders?: string;
 }
 
 /** wrk invocations so far: a digit of it keeps generated values distinct between runs. */
@@ -56,7 +58,15 @@ wrk.headers["Content-Type"] = "application/json"
 request = function()
   i = i + 1
   local body = ${request.luaBody?.replaceAll('RUN', String(runs % 10)) ?? (request.body ? JSON.stringify(request.body) : 'nil')}
-  return wrk.format(nil, paths[(i % #paths) + 1], nil, body)
+  local headers = nil
+  local extra = ${request.luaHeaders?.replaceAll('RUN', String(runs % 10)) ?? 'nil'}
+  if extra then
+    -- wrk.format takes these instead of wrk.headers, not on top of them
+    headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    for name, value in pairs(extra) do headers[name] = value end
+  end
+  return wrk.format(nil, paths[(i % #paths) + 1], headers, body)
 end
 `,
   );

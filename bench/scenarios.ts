@@ -92,6 +92,51 @@ export function buildScenarios(
   };
   const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
   let created = 0;
+  const runOffset = (Math.floor(Date.now() / 1000) % 900) * 10_000;
+
+  const createFloor = async (pool: Pool) => {
+    // Distinct from the rows of earlier runs too (--reuse-seed keeps them).
+    const n = created++ + runOffset;
+    const id = `con_floor${String(n).padStart(20, '0')}`;
+    const phone = `+4852${String(n).padStart(7, '0')}`;
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      await connection.query(
+        "SELECT contact_id FROM contact_identities WHERE tenant_id = ? AND channel = 'whatsapp' AND live_address = ?",
+        [t, phone],
+      );
+      await connection.query(
+        "INSERT INTO contacts (tenant_id, id, name, name_sort, state, search_text, created_at, updated_at) VALUES (?, ?, 'Bench Create', 'bench create', 'active', ?, NOW(3), NOW(3))",
+        [t, id, phone],
+      );
+      await connection.query(
+        "INSERT INTO contact_identities (tenant_id, id, contact_id, channel, address, live_address) VALUES (?, ?, ?, 'whatsapp', ?, ?)",
+        [t, `idn_floor${String(n).padStart(20, '0')}`, id, phone, phone],
+      );
+      await connection.commit();
+    } finally {
+      connection.release();
+    }
+  };
+  const patchFloor = async (pool: Pool) => {
+    const id = sampleIds[Math.floor(Math.random() * sampleIds.length)];
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      await connection.query(
+        "SELECT * FROM contacts WHERE tenant_id = ? AND id = ? AND state <> 'deleted' FOR UPDATE",
+        [t, id],
+      );
+      await connection.query(
+        'UPDATE contacts SET name = ?, name_sort = ?, updated_at = NOW(3), version = version + 1 WHERE tenant_id = ? AND id = ?',
+        [`Bench Patch ${created}`, `bench patch ${created}`, t, id],
+      );
+      await connection.commit();
+    } finally {
+      connection.release();
+    }
+  };
 
   const scenario = (
     name: string,
@@ -165,30 +210,44 @@ export function buildScenarios(
       },
       undefined,
       [],
-      async (pool) => {
-        const n = created++;
-        const id = `con_floor${String(n).padStart(20, '0')}`;
-        const phone = `+4852${String(n).padStart(7, '0')}`;
-        const connection = await pool.getConnection();
-        try {
-          await connection.beginTransaction();
-          await connection.query(
-            "SELECT contact_id FROM contact_identities WHERE tenant_id = ? AND channel = 'whatsapp' AND live_address = ?",
-            [t, phone],
-          );
-          await connection.query(
-            "INSERT INTO contacts (tenant_id, id, name, name_sort, state, search_text, created_at, updated_at) VALUES (?, ?, 'Bench Create', 'bench create', 'active', ?, NOW(3), NOW(3))",
-            [t, id, phone],
-          );
-          await connection.query(
-            "INSERT INTO contact_identities (tenant_id, id, contact_id, channel, address, live_address) VALUES (?, ?, ?, 'whatsapp', ?, ?)",
-            [t, `idn_floor${String(n).padStart(20, '0')}`, id, phone, phone],
-          );
-          await connection.commit();
-        } finally {
-          connection.release();
-        }
+      createFloor,
+    ),
+    // The cost of Idempotency-Key (a fresh key each time: claim, then the kept response in the
+    // create's transaction) and of If-Match, next to the same requests without the header.
+    scenario(
+      'create contact, Idempotency-Key',
+      {
+        method: 'POST',
+        paths: ['/v1/contacts'],
+        luaBody: `'{"name":"Bench Create","phone":"+4853' .. string.format("RUN%d%05d", thread_id, i % 100000) .. '"}'`,
+        luaHeaders: `{ ["Idempotency-Key"] = string.format("bench-%d-RUN-%d-%d", os.time(), thread_id, i) }`,
       },
+      undefined,
+      [],
+      createFloor,
+    ),
+    scenario(
+      'update contact (PATCH)',
+      {
+        method: 'PATCH',
+        paths: sampleIds.map((id) => `/v1/contacts/${id}`),
+        luaBody: `'{"name":"Bench Patch ' .. i .. '"}'`,
+      },
+      undefined,
+      [],
+      patchFloor,
+    ),
+    scenario(
+      'update contact (PATCH), If-Match',
+      {
+        method: 'PATCH',
+        paths: sampleIds.map((id) => `/v1/contacts/${id}`),
+        luaBody: `'{"name":"Bench Patch ' .. i .. '"}'`,
+        luaHeaders: `{ ["If-Match"] = "*" }`,
+      },
+      undefined,
+      [],
+      patchFloor,
     ),
     scenario(
       'add tag to contact',

@@ -11,6 +11,7 @@ import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { EventsModule } from './events/events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         // Before ContactsModule too: /v1/contacts/changes is the change feed, not a contact id.
         EventsModule,
         ContactsModule,
+        IdempotencyModule,
         WebhooksModule,
         ...extraModules,
       ],

@@ -17,6 +17,8 @@ import { AppConfig } from './config/app-config';
 import { ProblemResponseDto } from './common/problem/problem-response.dto';
 import { gracefulShutdown } from './resilience/graceful-shutdown';
 import { requestDeadline } from './resilience/request-deadline.middleware';
+import { documentIdempotency } from './idempotency/idempotency.openapi';
+import { hashJsonBody } from './idempotency/upload-fingerprint';
 
 export const API_TITLE = 'Contacts API';
 export const API_VERSION = '1.0.0';
@@ -40,6 +42,8 @@ export async function createApp(
     },
   );
   app.set('x-powered-by', false);
+  // ETags are contact versions (src/conditional), not Express's weak hashes of every body.
+  app.set('etag', false);
   app.set('query parser', 'extended');
   app.use(requestContextMiddleware, accessLogMiddleware);
   app.use(gracefulShutdown(app, config));
@@ -50,6 +54,7 @@ export async function createApp(
       type: ['application/json', 'application/*+json'],
       // Any JSON value parses; a body that is not an object is then a 422, not a parse error.
       strict: false,
+      verify: hashJsonBody,
     }),
   );
   app.use(requestDeadline(config.requestTimeoutMs));
@@ -77,6 +82,7 @@ function setupOpenApi(app: INestApplication): void {
       .build(),
     { extraModels: [ProblemResponseDto] },
   );
+  documentIdempotency(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },

@@ -37,6 +37,8 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** How long an Idempotency-Key's response is kept. */
+  readonly idempotencyTtlSeconds!: number;
   /** Change-feed events older than this are swept; a cursor from before them gets 410. */
   readonly eventRetentionDays!: number;
   readonly eventSweepIntervalSeconds!: number;
@@ -237,6 +239,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86400, 1, 30 * 86400),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     eventSweepIntervalSeconds: integer(env, 'EVENT_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
     eventOutbox: oneOf(env, 'EVENT_OUTBOX', ['on', 'off'] as const, 'on'),

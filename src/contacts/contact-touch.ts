@@ -22,7 +22,7 @@ export async function touchLinkedContacts(
   await manager
     .createQueryBuilder()
     .update(ContactEntity)
-    .set({ updatedAt: at })
+    .set({ updatedAt: at, version: () => 'version + 1' })
     .where('tenant_id = :tenantId', { tenantId })
     .andWhere(
       `id IN (SELECT l.contact_id FROM ${link.table} l WHERE l.tenant_id = :tenantId AND l.${link.column} = :linkValue)`,

@@ -33,6 +33,10 @@ export class ContactEntity {
 
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true })
   deletedAt!: Date | null;
+
+  /** Moves with updatedAt, by one per write: the ETag (writes in one millisecond differ). */
+  @Column({ type: 'int', default: 1 })
+  version!: number;
 }
 
 export const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'text'] as const;

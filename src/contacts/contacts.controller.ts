@@ -3,12 +3,14 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Param,
   Patch,
   Post,
   Put,
   Query,
+  Res,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -17,12 +19,15 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Response as HttpResponse } from 'express';
 import { Scope } from '../auth/access-policy';
 import type { Principal as Caller } from '../auth/access-policy';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { Principal } from '../auth/principal.decorator';
 import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
+import { ifNoneMatchHolds, parseIfMatch, setETag } from '../conditional/etag';
+import { ApiConditionalRead, ApiConditionalWrite } from '../conditional/etag.openapi';
 import { CHANNELS } from './contact.entity';
 import {
   MAX_PAGE_SIZE,
@@ -151,8 +156,15 @@ export class ContactsController {
     'Another live contact has this WhatsApp phone (PHONE_ALREADY_EXISTS, with conflictingContactId)',
   )
   @ApiProblem(422, 'Invalid name, phone or custom field value, unknown field, or nothing given')
-  async create(@Principal() caller: Caller, @Body() body: CreateContactDto): Promise<ContactDto> {
-    return mapContact(await this.contacts.create(caller.tenantId, body));
+  @ApiConditionalWrite({ ifMatch: false, success: { status: 201, description: 'Contact created' } })
+  async create(
+    @Principal() caller: Caller,
+    @Body() body: CreateContactDto,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<ContactDto> {
+    const created = await this.contacts.create(caller.tenantId, body);
+    setETag(res, created.contact.version);
+    return mapContact(created);
   }
 
   @Get('count')
@@ -191,8 +203,19 @@ export class ContactsController {
   })
   @ApiOkResponse({ type: ContactDto, description: 'Contact found' })
   @ApiProblem(404, NOT_FOUND)
-  async get(@Principal() caller: Caller, @Param('id') id: string): Promise<ContactDto> {
-    return mapContact(await this.contacts.get(caller.tenantId, id));
+  @ApiConditionalRead()
+  async get(
+    @Principal() caller: Caller,
+    @Param('id') id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<ContactDto | Response> {
+    const contact = await this.contacts.get(caller.tenantId, id);
+    setETag(res, contact.contact.version);
+    if (ifNoneMatchHolds(ifNoneMatch, contact.contact.version)) {
+      return new Response(null, { status: 304 });
+    }
+    return mapContact(contact);
   }
 
   @Patch(':id')
@@ -204,12 +227,22 @@ export class ContactsController {
   @ApiOkResponse({ type: ContactDto, description: 'Contact updated' })
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(422, 'Invalid name or unknown attribute')
+  @ApiConditionalWrite({ success: { status: 200, description: 'Contact updated' } })
   async update(
     @Principal() caller: Caller,
     @Param('id') id: string,
     @Body() body: UpdateContactDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<ContactDto> {
-    return mapContact(await this.contacts.rename(caller.tenantId, id, body.name));
+    const contact = await this.contacts.rename(
+      caller.tenantId,
+      id,
+      body.name,
+      parseIfMatch(ifMatch),
+    );
+    setETag(res, contact.contact.version);
+    return mapContact(contact);
   }
 
   @Delete(':id')
@@ -221,8 +254,13 @@ export class ContactsController {
       'Soft deletes a contact. Use archive when you only want to hide the contact from active lists.',
   })
   @ApiProblem(404, NOT_FOUND)
-  async delete(@Principal() caller: Caller, @Param('id') id: string): Promise<void> {
-    await this.contacts.delete(caller.tenantId, id);
+  @ApiConditionalWrite({})
+  async delete(
+    @Principal() caller: Caller,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.contacts.delete(caller.tenantId, id, parseIfMatch(ifMatch));
   }
 
   @Post(':id/archive')
@@ -234,8 +272,16 @@ export class ContactsController {
   })
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is already archived')
-  async archive(@Principal() caller: Caller, @Param('id') id: string): Promise<void> {
-    await this.contacts.setArchived(caller.tenantId, id, true);
+  @ApiConditionalWrite({
+    success: { status: 204, description: "Done; ETag is the contact's version" },
+  })
+  async archive(
+    @Principal() caller: Caller,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<void> {
+    setETag(res, await this.contacts.setArchived(caller.tenantId, id, true, parseIfMatch(ifMatch)));
   }
 
   @Post(':id/unarchive')
@@ -247,8 +293,19 @@ export class ContactsController {
   })
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is not archived')
-  async unarchive(@Principal() caller: Caller, @Param('id') id: string): Promise<void> {
-    await this.contacts.setArchived(caller.tenantId, id, false);
+  @ApiConditionalWrite({
+    success: { status: 204, description: "Done; ETag is the contact's version" },
+  })
+  async unarchive(
+    @Principal() caller: Caller,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ): Promise<void> {
+    setETag(
+      res,
+      await this.contacts.setArchived(caller.tenantId, id, false, parseIfMatch(ifMatch)),
+    );
   }
 
   @Put(':contactId/custom-fields/:customFieldId')
@@ -261,13 +318,25 @@ export class ContactsController {
   })
   @ApiProblem(404, 'Contact or custom field not found')
   @ApiProblem(422, 'Invalid value for the field type')
+  @ApiConditionalWrite({
+    success: { status: 204, description: "Done; ETag is the contact's version" },
+  })
   async setFieldValue(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('customFieldId') customFieldId: string,
     @Body() body: SetFieldValueDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
-    await this.contacts.setFieldValue(caller.tenantId, contactId, customFieldId, body.value);
+    const version = await this.contacts.setFieldValue(
+      caller.tenantId,
+      contactId,
+      customFieldId,
+      body.value,
+      parseIfMatch(ifMatch),
+    );
+    setETag(res, version);
   }
 
   @Post(':contactId/tags/:tagId')
@@ -279,12 +348,20 @@ export class ContactsController {
       'Adds a label to the contact for segmentation, routing, or reporting. Adding a tag the contact already has changes nothing.',
   })
   @ApiProblem(404, 'Contact or tag not found')
+  @ApiConditionalWrite({
+    success: { status: 204, description: "Done; ETag is the contact's version" },
+  })
   async addTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('tagId') tagId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
-    await this.contacts.addTag(caller.tenantId, contactId, tagId);
+    setETag(
+      res,
+      await this.contacts.addTag(caller.tenantId, contactId, tagId, parseIfMatch(ifMatch)),
+    );
   }
 
   @Delete(':contactId/tags/:tagId')
@@ -296,11 +373,19 @@ export class ContactsController {
       'Removes a label from the contact. Removing a tag the contact does not have changes nothing.',
   })
   @ApiProblem(404, 'Contact or tag not found')
+  @ApiConditionalWrite({
+    success: { status: 204, description: "Done; ETag is the contact's version" },
+  })
   async removeTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('tagId') tagId: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<void> {
-    await this.contacts.removeTag(caller.tenantId, contactId, tagId);
+    setETag(
+      res,
+      await this.contacts.removeTag(caller.tenantId, contactId, tagId, parseIfMatch(ifMatch)),
+    );
   }
 }

@@ -21,6 +21,7 @@ import {
   ContactIdentityEntity,
   ContactState,
 } from './contact.entity';
+import { bumpVersionWith } from './contact-version';
 import { PageCursor } from './page-token';
 
 /** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
@@ -143,6 +144,17 @@ export class ContactsRepository {
       .getOne();
   }
 
+  /** A live contact, its row locked until the transaction ends (SQLite runs them one by one). */
+  lockLive(tenantId: string, id: string, manager: EntityManager): Promise<ContactEntity | null> {
+    const query = manager
+      .getRepository(ContactEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND c.id = :id', { tenantId, id })
+      .andWhere("c.state <> 'deleted'");
+    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
+    return query.getOne();
+  }
+
   /** The live contact holding a phone on a channel, if any. */
   async findIdByLiveAddress(
     tenantId: string,
@@ -170,7 +182,9 @@ export class ContactsRepository {
     changes: Partial<Omit<ContactEntity, 'tenantId' | 'id'>>,
     manager?: EntityManager,
   ): Promise<void> {
-    await this.manager(manager).getRepository(ContactEntity).update({ tenantId, id }, changes);
+    await this.manager(manager)
+      .getRepository(ContactEntity)
+      .update({ tenantId, id }, { ...changes, ...bumpVersionWith(changes) });
   }
 
   identitiesOf(tenantId: string, contactId: string, manager?: EntityManager) {
@@ -243,7 +257,10 @@ export class ContactsRepository {
   async softDelete(tenantId: string, id: string, at: Date, manager: EntityManager): Promise<void> {
     await manager
       .getRepository(ContactEntity)
-      .update({ tenantId, id }, { state: 'deleted', deletedAt: at, updatedAt: at });
+      .update(
+        { tenantId, id },
+        { state: 'deleted', deletedAt: at, updatedAt: at, version: () => 'version + 1' },
+      );
     await manager
       .getRepository(ContactIdentityEntity)
       .update({ tenantId, contactId: id }, { liveAddress: null });

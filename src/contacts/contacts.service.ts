@@ -14,6 +14,7 @@ import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { checkFieldValue } from '../custom-fields/field-value-rules';
 import { FieldValuesRepository, valueKeyOf } from '../custom-fields/field-values.repository';
 import { EMAIL_FIELD_ID, PHONE_FIELD_ID } from '../custom-fields/predefined-fields';
+import { assertPrecondition, Precondition } from '../conditional/precondition';
 import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { recordContactEvents } from '../events/contact-events';
@@ -151,6 +152,7 @@ export class ContactsService {
       updatedAt: now,
       archivedAt: null,
       deletedAt: null,
+      version: 1,
     });
     const identities = phone
       ? [
@@ -194,9 +196,14 @@ export class ContactsService {
     return { contact, identities, tagIds: [], fieldValues: values };
   }
 
-  async rename(tenantId: string, id: string, name: string | null | undefined) {
+  async rename(
+    tenantId: string,
+    id: string,
+    name: string | null | undefined,
+    precondition?: Precondition,
+  ) {
     await this.unitOfWork.run(async (manager) => {
-      const contact = await this.requireLive(tenantId, id, manager);
+      const contact = await this.requireLive(tenantId, id, manager, precondition);
       if (name === undefined) return;
       const newName = cleanName(name);
       if (newName === contact.name) return;
@@ -216,17 +223,23 @@ export class ContactsService {
     return this.get(tenantId, id);
   }
 
-  async delete(tenantId: string, id: string): Promise<void> {
+  async delete(tenantId: string, id: string, precondition?: Precondition): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, id, manager);
+      await this.requireLive(tenantId, id, manager, precondition);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
       await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
 
-  async setArchived(tenantId: string, id: string, archived: boolean): Promise<void> {
-    await this.unitOfWork.run(async (manager) => {
-      const contact = await this.requireLive(tenantId, id, manager);
+  /** Returns the contact's new version. */
+  async setArchived(
+    tenantId: string,
+    id: string,
+    archived: boolean,
+    precondition?: Precondition,
+  ): Promise<number> {
+    return this.unitOfWork.run(async (manager) => {
+      const contact = await this.requireLive(tenantId, id, manager, precondition);
       if (archived && contact.state === 'archived') {
         throw new ConflictProblem('CONTACT_ALREADY_ARCHIVED', `Contact ${id} is already archived.`);
       }
@@ -244,14 +257,21 @@ export class ContactsService {
       );
       const type = archived ? 'contact.archived' : 'contact.unarchived';
       await recordContactEvents(manager, tenantId, [{ contactId: id, type }], now);
+      return contact.version + 1;
     });
   }
 
-  /** Sets (or with "" clears) one field value. */
-  async setFieldValue(tenantId: string, contactId: string, fieldReference: string, raw: string) {
+  /** Sets (or with "" clears) one field value; returns the contact's version. */
+  async setFieldValue(
+    tenantId: string,
+    contactId: string,
+    fieldReference: string,
+    raw: string,
+    precondition?: Precondition,
+  ): Promise<number> {
     const fields = await this.fieldDefinitions.list(tenantId, 'contact');
-    await this.unitOfWork.run(async (manager) => {
-      const contact = await this.requireLive(tenantId, contactId, manager);
+    return this.unitOfWork.run(async (manager) => {
+      const contact = await this.requireLive(tenantId, contactId, manager, precondition);
       const field = CustomFieldsService.byReference(fields, fieldReference);
       if (!field) {
         throw new NotFoundProblem(
@@ -264,9 +284,11 @@ export class ContactsService {
         throw new ValidationProblem([{ field: 'value', message: outcome.error.message }]);
       }
       const values = await this.fieldValues.valuesOf(tenantId, contactId, manager);
-      if (values.get(field.id) === outcome.value) return;
+      if (values.get(field.id) === outcome.value) return contact.version;
       if (outcome.value === undefined) {
-        if (!(await this.fieldValues.clear(tenantId, contactId, field.id, manager))) return;
+        if (!(await this.fieldValues.clear(tenantId, contactId, field.id, manager))) {
+          return contact.version;
+        }
         values.delete(field.id);
       } else {
         await this.fieldValues.set(tenantId, contact, field.id, outcome.value, manager);
@@ -284,37 +306,59 @@ export class ContactsService {
       }
       await this.contacts.update(tenantId, contactId, changes, manager);
       await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
+      return contact.version + 1;
     });
   }
 
-  /** Attaches a tag; attaching one that is already there changes nothing. */
-  async addTag(tenantId: string, contactId: string, tagId: string): Promise<void> {
-    await this.unitOfWork.run(async (manager) => {
-      const contact = await this.requireLive(tenantId, contactId, manager);
+  /** Attaches a tag; attaching one that is already there changes nothing. Returns the version. */
+  async addTag(
+    tenantId: string,
+    contactId: string,
+    tagId: string,
+    precondition?: Precondition,
+  ): Promise<number> {
+    return this.unitOfWork.run(async (manager) => {
+      const contact = await this.requireLive(tenantId, contactId, manager, precondition);
       if (!(await this.tags.findById(tenantId, tagId, manager))) throw new TagNotFound(tagId);
       const now = new Date();
-      if (await this.contacts.attachTag(tenantId, contact, tagId, now, manager)) {
-        await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
-        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
+      if (!(await this.contacts.attachTag(tenantId, contact, tagId, now, manager))) {
+        return contact.version;
       }
+      await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
+      return contact.version + 1;
     });
   }
 
-  /** Detaches a tag; detaching one that is not there changes nothing. */
-  async removeTag(tenantId: string, contactId: string, tagId: string): Promise<void> {
-    await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, contactId, manager);
+  /** Detaches a tag; detaching one that is not there changes nothing. Returns the version. */
+  async removeTag(
+    tenantId: string,
+    contactId: string,
+    tagId: string,
+    precondition?: Precondition,
+  ): Promise<number> {
+    return this.unitOfWork.run(async (manager) => {
+      const contact = await this.requireLive(tenantId, contactId, manager, precondition);
       if (!(await this.tags.findById(tenantId, tagId, manager))) throw new TagNotFound(tagId);
-      if (await this.contacts.detachTag(tenantId, contactId, tagId, manager)) {
-        await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
-        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
+      if (!(await this.contacts.detachTag(tenantId, contactId, tagId, manager))) {
+        return contact.version;
       }
+      await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
+      return contact.version + 1;
     });
   }
 
-  private async requireLive(tenantId: string, id: string, manager?: EntityManager) {
-    const contact = await this.contacts.findLive(tenantId, id, manager);
+  /** The live contact, locked for this write, and 412 unless it meets the precondition. */
+  private async requireLive(
+    tenantId: string,
+    id: string,
+    manager: EntityManager,
+    precondition?: Precondition,
+  ) {
+    const contact = await this.contacts.lockLive(tenantId, id, manager);
     if (!contact) throw new ContactNotFound(id);
+    assertPrecondition(precondition, id, contact.version);
     return contact;
   }
 

@@ -84,7 +84,7 @@ export class CustomFieldsService {
         createdBy: userId,
       });
       try {
-        await this.fields.insert(field);
+        await this.unitOfWork.run((manager) => this.fields.insert(field, manager));
         return field;
       } catch (error) {
         if (!isUniqueViolation(error) || attempt >= 4) throw error;

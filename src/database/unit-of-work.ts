@@ -3,6 +3,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { isRetryableConflict } from './driver-errors';
 import { requestExpired } from '../resilience/request-deadline.middleware';
 import { ServiceUnavailableProblem } from '../resilience/service-unavailable.problem';
+import {
+  currentTransactionScope,
+  outsideTransactionScope,
+  TransactionScope,
+} from './transaction-scope';
 
 /**
  * A request already answered 503 for running out of time commits nothing: its transaction
@@ -27,6 +32,7 @@ const DEADLOCK_ATTEMPTS = 4;
  * Runs work in one database transaction. On SQLite TypeORM shares a single connection, so
  * concurrent transactions would nest into each other's savepoints: they are queued instead.
  * On MySQL a transaction chosen as a deadlock victim is retried, whole.
+ * Inside a TransactionScope the work joins the scope's transaction, which commits later.
  */
 @Injectable()
 export class UnitOfWork {
@@ -40,6 +46,8 @@ export class UnitOfWork {
 
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     work = refuseExpired(work);
+    const scope = currentTransactionScope();
+    if (scope) return this.runInScope(scope, work);
     if (this.isSqlite) {
       const result = this.sqliteQueue.then(() => this.dataSource.transaction(work));
       this.sqliteQueue = result.catch(() => undefined);
@@ -50,8 +58,105 @@ export class UnitOfWork {
         return await this.dataSource.transaction(work);
       } catch (error) {
         if (attempt >= DEADLOCK_ATTEMPTS || !isRetryableConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+        await this.backOff(attempt);
       }
     }
+  }
+
+  /**
+   * Runs single statements outside every transaction: on SQLite's one connection they wait for
+   * the open transaction to end instead of slipping into it; on MySQL they run as they are.
+   */
+  outside<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.isSqlite) return work();
+    return outsideTransactionScope(() => this.run(() => work()));
+  }
+
+  /** Runs `task` once the current scope's transaction commits; at once outside a scope. */
+  async afterCommit(task: () => Promise<void>): Promise<void> {
+    const scope = currentTransactionScope();
+    if (scope?.manager) scope.afterCommit.push(task);
+    else await task();
+  }
+
+  /** Commits the scope's transaction (if work opened one), then runs its after-commit tasks. */
+  async commitScope(scope: TransactionScope): Promise<void> {
+    scope.closed = true;
+    const runner = scope.queryRunner;
+    if (runner) {
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        await this.rollbackScope(scope);
+        throw error;
+      }
+      this.releaseScope(scope);
+    }
+    const tasks = scope.afterCommit.splice(0);
+    await outsideTransactionScope(async () => {
+      for (const task of tasks) await task();
+    });
+  }
+
+  /** Undoes everything the scope's work wrote; later work in the scope starts afresh. */
+  async rollbackScope(scope: TransactionScope): Promise<void> {
+    scope.afterCommit = [];
+    if (!scope.queryRunner) return;
+    try {
+      if (scope.queryRunner.isTransactionActive) await scope.queryRunner.rollbackTransaction();
+    } finally {
+      this.releaseScope(scope);
+    }
+  }
+
+  private async runInScope<T>(
+    scope: TransactionScope,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    // A deadlock victim can be run again only if it was the first work of the transaction.
+    const joined = scope.manager !== undefined;
+    for (let attempt = 1; ; attempt++) {
+      const manager = scope.manager ?? (await this.beginScope(scope));
+      try {
+        return await work(manager);
+      } catch (error) {
+        await this.rollbackScope(scope);
+        if (joined || attempt >= DEADLOCK_ATTEMPTS || !isRetryableConflict(error)) throw error;
+        await this.backOff(attempt);
+      }
+    }
+  }
+
+  private async beginScope(scope: TransactionScope): Promise<EntityManager> {
+    if (this.isSqlite) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const previous = this.sqliteQueue;
+      this.sqliteQueue = previous.then(() => released);
+      await previous;
+      scope.releaseConnection = release;
+    }
+    const runner = this.dataSource.createQueryRunner();
+    scope.queryRunner = runner;
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+    } catch (error) {
+      this.releaseScope(scope);
+      throw error;
+    }
+    return runner.manager;
+  }
+
+  private releaseScope(scope: TransactionScope): void {
+    const runner = scope.queryRunner;
+    scope.queryRunner = undefined;
+    if (runner) void runner.release().catch(() => undefined);
+    scope.releaseConnection?.();
+    scope.releaseConnection = undefined;
+  }
+
+  private backOff(attempt: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
   }
 }

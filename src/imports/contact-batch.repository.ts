@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { ContactEntity, ContactIdentityEntity } from '../contacts/contact.entity';
+import { bumpVersionWith } from '../contacts/contact-version';
 import { valueKeyOf } from '../custom-fields/field-values.repository';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
 import { isUniqueViolation } from '../database/driver-errors';
@@ -207,7 +208,9 @@ export class ContactBatchRepository {
     changes: Partial<ContactEntity>,
     manager: EntityManager,
   ) {
-    await manager.getRepository(ContactEntity).update({ tenantId, id }, changes);
+    await manager
+      .getRepository(ContactEntity)
+      .update({ tenantId, id }, { ...changes, ...bumpVersionWith(changes) });
   }
 
   /** Writes values, replacing the ones the contacts already hold for the same fields. */

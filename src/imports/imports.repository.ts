@@ -157,8 +157,12 @@ export class ImportsRepository {
     id: string,
     status: ImportStatus,
     changes: Partial<ImportEntity> = {},
+    manager?: EntityManager,
   ): Promise<void> {
-    await this.imports.update({ tenantId, id }, { ...changes, status });
+    await (manager?.getRepository(ImportEntity) ?? this.imports).update(
+      { tenantId, id },
+      { ...changes, status },
+    );
   }
 
   /** Imports whose job is not on the queue (ImportDispatcher's sweep), oldest first. */

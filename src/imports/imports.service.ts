@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { newId } from '../common/identifiers';
+import { UnitOfWork } from '../database/unit-of-work';
+import { fingerprintUpload } from '../idempotency/upload-fingerprint';
 import { BadRequestProblem, NotFoundProblem } from '../common/problem/problem.exception';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import {
@@ -39,6 +41,7 @@ export class ImportsService {
     private readonly fieldDefinitions: CustomFieldsService,
     private readonly dispatcher: ImportDispatcher,
     private readonly config: AppConfig,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async status(
@@ -88,13 +91,19 @@ export class ImportsService {
       const stored = await receiveFilePart(request, this.config.importMaxBytes, (file) =>
         this.store(entity, file),
       );
-      await this.imports.setStatus(tenantId, entity.id, 'queued', stored);
+      // One transaction, which also keeps the response of an idempotent upload.
+      await this.unitOfWork.run((manager) =>
+        this.imports.setStatus(tenantId, entity.id, 'queued', stored, manager),
+      );
     } catch (error) {
       await this.imports.delete(tenantId, entity.id);
       throw error;
     }
-    // Queued now when Redis answers; stored either way, and swept onto the queue once it does.
-    await this.dispatcher.dispatch({ tenantId, importId: entity.id });
+    // After the commit (which also keeps an idempotent upload's response): queued now when Redis
+    // answers; stored either way, and swept onto the queue once it does.
+    await this.unitOfWork.afterCommit(async () => {
+      await this.dispatcher.dispatch({ tenantId, importId: entity.id });
+    });
     return entity.id;
   }
 
@@ -124,6 +133,7 @@ export class ImportsService {
         throw notCsv('The file is a PDF, not a CSV file.');
       }
       size += data.length;
+      fingerprintUpload(data);
       if (data.includes(0)) throw notCsv('The file holds binary data, not CSV text.');
       let text: string;
       try {

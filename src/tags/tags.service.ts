@@ -41,7 +41,7 @@ export class TagsService {
       createdBy: userId,
     });
     try {
-      await this.tags.insert(tag);
+      await this.unitOfWork.run((manager) => this.tags.insert(tag, manager));
     } catch (error) {
       if (isUniqueViolation(error)) throw this.duplicate(tag.name);
       throw error;
