@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
-import { Measurement, memoryOf, timeLoop, wrk } from './measure';
+import { load, Measurement, memoryOf, timeLoop } from './measure';
 import { buildScenarios } from './scenarios';
 import { reuseSeededTenant, seedTenant } from './seed';
 
@@ -32,7 +32,7 @@ if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed]
-Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wrk against the
+Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
@@ -97,12 +97,15 @@ async function resetDatabase(url: string) {
   );
 }
 
+/** Every server the bench started and that still runs: stopped on any failure or signal too. */
+const children = new Set<ChildProcess>();
+
 function start(
   script: string,
   env: Record<string, string>,
   nodeFlags: string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -113,6 +116,9 @@ function start(
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
 }
 
 async function waitHealthy(url: string) {
@@ -127,10 +133,18 @@ async function waitHealthy(url: string) {
   throw new Error(`server at ${url} did not start`);
 }
 
+/** SIGTERM, then SIGKILL after 10 s: a server that hangs on shutdown is still stopped. */
 async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stopAll() {
+  await Promise.all([...children].map(stop));
 }
 
 /** Waits (up to a minute) for MariaDB to write out the pages seeding dirtied, which would
@@ -183,23 +197,23 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   const tenant = globalThis.benchTenant!;
   const auth = token(tenant.tenantId);
   const deep = await deepPageCursor(baseUrl, auth, 500);
-  const options = { durationSeconds, connections, workDir };
+  const options = { durationSeconds, connections };
 
   log(`baseline: bare route`);
-  await wrk(
+  await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
     { ...options, durationSeconds: 3, name: 'warmup' },
   );
-  const ceiling = await wrk(
+  const ceiling = await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
     { ...options, name: 'ceiling' },
   );
   // Latency without queueing: one client at a time.
-  const ceilingAlone = await wrk(
+  const ceilingAlone = await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
@@ -213,11 +227,11 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   const explains: string[] = [];
   for (const scenario of buildScenarios(tenant, deep)) {
     log(`scenario: ${scenario.name}`);
-    const http: Measurement = await wrk(baseUrl, auth, scenario.http, {
+    const http: Measurement = await load(baseUrl, auth, scenario.http, {
       ...options,
       name: scenario.name.replace(/\W+/g, '-'),
     });
-    const alone: Measurement = await wrk(baseUrl, auth, scenario.http, {
+    const alone: Measurement = await load(baseUrl, auth, scenario.http, {
       ...options,
       connections: 1,
       name: `${scenario.name.replace(/\W+/g, '-')}-1`,
@@ -320,7 +334,7 @@ async function main() {
       globalThis.benchTenant = reused;
       log(`reusing the seeded 2 × ${contactsPerTenant} contacts`);
       lines.push(
-        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     } else {
@@ -344,7 +358,7 @@ async function main() {
         `seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`,
       );
       lines.push(
-        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     }
@@ -361,7 +375,7 @@ async function main() {
   }
   await pool.end();
 
-  const header = `# Benchmark results\n\n${new Date().toISOString()}, ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;
+  const header = `# Benchmark results\n\n${new Date().toISOString()}, Node ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;
   const report = [
     header,
     ...lines,
@@ -374,7 +388,20 @@ async function main() {
   console.log('\n' + report);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping ${children.size} server(s)`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    if (children.size > 0) log(`stopping ${children.size} server(s) left by the failure`);
+    await stopAll();
+    process.exit();
+  });

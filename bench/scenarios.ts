@@ -1,10 +1,10 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { WrkRequest } from './measure';
+import type { LoadRequest } from './measure';
 import type { SeededTenant } from './seed';
 
 export interface Scenario {
   name: string;
-  http: WrkRequest;
+  http: LoadRequest;
   /** The same query shape as raw SQL through mysql2: the database floor. */
   floor: (pool: Pool) => Promise<unknown>;
   /** The main statement, for EXPLAIN. */
@@ -95,7 +95,7 @@ export function buildScenarios(
 
   const scenario = (
     name: string,
-    http: WrkRequest,
+    http: LoadRequest,
     sql: string | undefined,
     params: unknown[],
     floor?: (pool: Pool) => Promise<unknown>,
@@ -160,8 +160,12 @@ export function buildScenarios(
       {
         method: 'POST',
         paths: ['/v1/contacts'],
-        // Distinct per request (wrk run, thread and counter), so no create answers 409.
-        luaBody: `'{"name":"Bench Create","phone":"+4851' .. string.format("RUN%d%05d", thread_id, i % 100000) .. '"}'`,
+        // Distinct per request (load run and counter), so no create answers 409.
+        makeBody: (n, run) =>
+          JSON.stringify({
+            name: 'Bench Create',
+            phone: `+4851${run}${String(n % 1_000_000).padStart(6, '0')}`,
+          }),
       },
       undefined,
       [],
