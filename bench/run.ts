@@ -121,8 +121,13 @@ function start(
   return child;
 }
 
-async function waitHealthy(url: string) {
-  for (let i = 0; i < 300; i++) {
+/** Waits up to 2 minutes (a start on a loaded 2-core machine takes long); fails at once when
+ * one of `servers` exits instead. */
+async function waitHealthy(url: string, ...servers: ChildProcess[]) {
+  for (let i = 0; i < 1200; i++) {
+    const exited = servers.find((s) => s.exitCode !== null || s.signalCode !== null);
+    if (exited)
+      throw new Error(`server ${exited.pid} exited (${exited.exitCode}) before ${url} answered`);
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch {
@@ -193,7 +198,7 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
     REDIS_URL: urls.redis,
     PORT: String(port),
   });
-  await waitHealthy(baseUrl);
+  await waitHealthy(baseUrl, server);
   const tenant = globalThis.benchTenant!;
   const auth = token(tenant.tenantId);
   const deep = await deepPageCursor(baseUrl, auth, 500);
@@ -274,7 +279,7 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
   const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' }, [
     '--max-old-space-size=192',
   ]);
-  await waitHealthy(baseUrl);
+  await waitHealthy(baseUrl, api, worker);
   const tenantId = 'tn_bench_import';
   const auth = token(tenantId);
   for (const name of ['Lifecycle stage', 'Preferred store']) {
