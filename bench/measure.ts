@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 
 export interface Measurement {
   requestsPerSecond: number;
@@ -12,93 +8,85 @@ export interface Measurement {
   errors: number;
 }
 
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
-  if (!match) return NaN;
-  const n = Number(match[1]);
-  return { us: n / 1000, ms: n, s: n * 1000, m: n * 60_000 }[match[2] as 'us' | 'ms' | 's' | 'm'];
-}
-
-export interface WrkRequest {
+export interface LoadRequest {
   method: string;
+  /** Paths requested in turn (one connection after another takes the next). */
   paths: string[];
   body?: string;
-  /** Lua expression producing the body per request (overrides body). */
-  luaBody?: string;
-  /** Lua table constructor of extra headers per request, e.g. a fresh Idempotency-Key. */
-  luaHeaders?: string;
+  /** Body per request from a counter (overrides body), e.g. to keep created phones distinct. */
+  makeBody?: (n: number, run: number) => string;
+  /** Extra headers per request, e.g. a fresh Idempotency-Key. */
+  makeHeaders?: (n: number, run: number) => Record<string, string>;
 }
 
-/** wrk invocations so far: a digit of it keeps generated values distinct between runs. */
+/** Load runs so far: a digit of it keeps generated values distinct between runs. */
 let runs = 0;
 
-/** Runs wrk against `baseUrl` with the given requests and parses its latency distribution. */
-export async function wrk(
+/**
+ * Loads `baseUrl` with the given requests for `durationSeconds` at `connections` connections,
+ * with autocannon (a devDependency: nothing to install on the machine), and measures every
+ * response's latency itself at sub-millisecond resolution (autocannon's histogram counts whole ms).
+ */
+export async function load(
   baseUrl: string,
   token: string,
-  request: WrkRequest,
-  options: { durationSeconds: number; connections: number; workDir: string; name: string },
+  request: LoadRequest,
+  options: { durationSeconds: number; connections: number; name: string },
 ): Promise<Measurement> {
-  const script = join(options.workDir, `${options.name}.lua`);
   runs += 1;
-  const paths = request.paths.map((p) => JSON.stringify(p)).join(',\n');
-  writeFileSync(
-    script,
-    `math.randomseed(os.time() + math.floor(os.clock() * 1000000))
-local paths = {${paths}}
-local i = 0
-local next_thread_id = 0
-function setup(thread)
-  next_thread_id = next_thread_id + 1
-  thread:set("thread_id", next_thread_id)
-end
-wrk.method = "${request.method}"
-wrk.headers["Authorization"] = "Bearer ${token}"
-wrk.headers["Content-Type"] = "application/json"
-request = function()
-  i = i + 1
-  local body = ${request.luaBody?.replaceAll('RUN', String(runs % 10)) ?? (request.body ? JSON.stringify(request.body) : 'nil')}
-  local headers = nil
-  local extra = ${request.luaHeaders?.replaceAll('RUN', String(runs % 10)) ?? 'nil'}
-  if extra then
-    -- wrk.format takes these instead of wrk.headers, not on top of them
-    headers = {}
-    for name, value in pairs(wrk.headers) do headers[name] = value end
-    for name, value in pairs(extra) do headers[name] = value end
-  end
-  return wrk.format(nil, paths[(i % #paths) + 1], headers, body)
-end
-`,
-  );
-  const threads = Math.min(2, options.connections);
-  const { stdout } = await run(
-    'wrk',
-    [
-      `-t${threads}`,
-      `-c${options.connections}`,
-      `-d${options.durationSeconds}s`,
-      '--latency',
-      // wrk's default 2 s would count a slow search as a socket error instead of timing it.
-      '--timeout',
-      '30s',
-      '-s',
-      script,
-      baseUrl,
-    ],
-    { maxBuffer: 10 * 1024 * 1024 },
-  );
-  const line = (label: string) =>
-    new RegExp(`^\\s*${label}\\s+(\\S+)`, 'm').exec(stdout)?.[1] ?? '';
-  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
-    stdout,
-  );
+  const run = runs % 10;
+  let next = 0;
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = process.hrtime.bigint();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: baseUrl,
+        title: options.name,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        // autocannon's default 10 s would count a slow search as an error instead of timing it.
+        timeout: 30,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        requests: [
+          {
+            method: request.method as autocannon.Request['method'],
+            setupRequest: (req: autocannon.Request) => {
+              const n = next++;
+              const path = request.paths[n % request.paths.length];
+              const body = request.makeBody ? request.makeBody(n, run) : request.body;
+              const headers = request.makeHeaders
+                ? { ...req.headers, ...request.makeHeaders(n, run) }
+                : req.headers;
+              return { ...req, path, headers, ...(body === undefined ? {} : { body }) };
+            },
+          },
+        ],
+      },
+      (error, finished) =>
+        error
+          ? reject(error instanceof Error ? error : new Error(String(error)))
+          : resolve(finished),
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 400) latencies.push(responseTime);
+      else failed += 1;
+    });
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
   return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN),
-    p50Ms: toMs(line('50%')),
-    p99Ms: toMs(line('99%')),
-    errors: errors + (socketErrors ? socketErrors.slice(1).reduce((s, n) => s + Number(n), 0) : 0),
+    requestsPerSecond: (latencies.length + failed) / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    errors: failed + result.errors + result.timeouts,
   };
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** Latency of `work` run by `concurrency` loops for `durationMs`: the database floor. */
@@ -120,12 +108,10 @@ export async function timeLoop(
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return {
     requestsPerSecond: latencies.length / seconds,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
     errors: 0,
   };
 }

@@ -7,7 +7,7 @@ import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
-import { Measurement, memoryOf, timeLoop, wrk } from './measure';
+import { load, Measurement, memoryOf, timeLoop } from './measure';
 import { buildScenarios } from './scenarios';
 import { reuseSeededTenant, seedTenant } from './seed';
 import { runSoak } from './soak';
@@ -36,7 +36,7 @@ if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed]
-Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with wrk against the
+Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
@@ -105,12 +105,15 @@ async function resetDatabase(url: string) {
   );
 }
 
+/** Every server the bench started and that still runs: stopped on any failure or signal too. */
+const children = new Set<ChildProcess>();
+
 function start(
   script: string,
   env: Record<string, string>,
   nodeFlags: string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, script], {
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -121,10 +124,18 @@ function start(
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
 }
 
-async function waitHealthy(url: string) {
-  for (let i = 0; i < 300; i++) {
+/** Waits up to 2 minutes (a start on a loaded 2-core machine takes long); fails at once when
+ * one of `servers` exits instead. */
+async function waitHealthy(url: string, ...servers: ChildProcess[]) {
+  for (let i = 0; i < 1200; i++) {
+    const exited = servers.find((s) => s.exitCode !== null || s.signalCode !== null);
+    if (exited)
+      throw new Error(`server ${exited.pid} exited (${exited.exitCode}) before ${url} answered`);
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch {
@@ -135,10 +146,18 @@ async function waitHealthy(url: string) {
   throw new Error(`server at ${url} did not start`);
 }
 
+/** SIGTERM, then SIGKILL after 10 s: a server that hangs on shutdown is still stopped. */
 async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stopAll() {
+  await Promise.all([...children].map(stop));
 }
 
 /** Waits (up to a minute) for MariaDB to write out the pages seeding dirtied, which would
@@ -187,27 +206,27 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
     REDIS_URL: urls.redis,
     PORT: String(port),
   });
-  await waitHealthy(baseUrl);
+  await waitHealthy(baseUrl, server);
   const tenant = globalThis.benchTenant!;
   const auth = token(tenant.tenantId);
   const deep = await deepPageCursor(baseUrl, auth, 500);
-  const options = { durationSeconds, connections, workDir };
+  const options = { durationSeconds, connections };
 
   log(`baseline: bare route`);
-  await wrk(
+  await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
     { ...options, durationSeconds: 3, name: 'warmup' },
   );
-  const ceiling = await wrk(
+  const ceiling = await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
     { ...options, name: 'ceiling' },
   );
   // Latency without queueing: one client at a time.
-  const ceilingAlone = await wrk(
+  const ceilingAlone = await load(
     baseUrl,
     auth,
     { method: 'GET', paths: ['/bench/contact'] },
@@ -221,11 +240,11 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   const explains: string[] = [];
   for (const scenario of buildScenarios(tenant, deep)) {
     log(`scenario: ${scenario.name}`);
-    const http: Measurement = await wrk(baseUrl, auth, scenario.http, {
+    const http: Measurement = await load(baseUrl, auth, scenario.http, {
       ...options,
       name: scenario.name.replace(/\W+/g, '-'),
     });
-    const alone: Measurement = await wrk(baseUrl, auth, scenario.http, {
+    const alone: Measurement = await load(baseUrl, auth, scenario.http, {
       ...options,
       connections: 1,
       name: `${scenario.name.replace(/\W+/g, '-')}-1`,
@@ -273,7 +292,7 @@ async function importScenario(
   const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' }, [
     '--max-old-space-size=192',
   ]);
-  await waitHealthy(baseUrl);
+  await waitHealthy(baseUrl, api, worker);
   const tenantId = outbox === 'on' ? 'tn_bench_import' : 'tn_bench_import_no_outbox';
   const auth = token(tenantId);
   for (const name of ['Lifecycle stage', 'Preferred store']) {
@@ -381,7 +400,7 @@ async function main() {
       globalThis.benchTenant = reused;
       log(`reusing the seeded 2 × ${contactsPerTenant} contacts`);
       lines.push(
-        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     } else {
@@ -405,7 +424,7 @@ async function main() {
         `seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`,
       );
       lines.push(
-        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. wrk: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     }
@@ -431,7 +450,7 @@ async function main() {
   }
   await pool.end();
 
-  const header = `# Benchmark results\n\n${new Date().toISOString()}, ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;
+  const header = `# Benchmark results\n\n${new Date().toISOString()}, Node ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;
   const report = [
     header,
     ...lines,
@@ -444,7 +463,20 @@ async function main() {
   console.log('\n' + report);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping ${children.size} server(s)`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    if (children.size > 0) log(`stopping ${children.size} server(s) left by the failure`);
+    await stopAll();
+    process.exit();
+  });

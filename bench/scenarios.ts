@@ -1,10 +1,10 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { WrkRequest } from './measure';
+import type { LoadRequest } from './measure';
 import type { SeededTenant } from './seed';
 
 export interface Scenario {
   name: string;
-  http: WrkRequest;
+  http: LoadRequest;
   /** The same query shape as raw SQL through mysql2: the database floor. */
   floor: (pool: Pool) => Promise<unknown>;
   /** The main statement, for EXPLAIN. */
@@ -140,7 +140,7 @@ export function buildScenarios(
 
   const scenario = (
     name: string,
-    http: WrkRequest,
+    http: LoadRequest,
     sql: string | undefined,
     params: unknown[],
     floor?: (pool: Pool) => Promise<unknown>,
@@ -205,8 +205,12 @@ export function buildScenarios(
       {
         method: 'POST',
         paths: ['/v1/contacts'],
-        // Distinct per request (wrk run, thread and counter), so no create answers 409.
-        luaBody: `'{"name":"Bench Create","phone":"+4851' .. string.format("RUN%d%05d", thread_id, i % 100000) .. '"}'`,
+        // Distinct per request (load run and counter), so no create answers 409.
+        makeBody: (n, run) =>
+          JSON.stringify({
+            name: 'Bench Create',
+            phone: `+4851${run}${String(n % 1_000_000).padStart(6, '0')}`,
+          }),
       },
       undefined,
       [],
@@ -219,8 +223,12 @@ export function buildScenarios(
       {
         method: 'POST',
         paths: ['/v1/contacts'],
-        luaBody: `'{"name":"Bench Create","phone":"+4853' .. string.format("RUN%d%05d", thread_id, i % 100000) .. '"}'`,
-        luaHeaders: `{ ["Idempotency-Key"] = string.format("bench-%d-RUN-%d-%d", os.time(), thread_id, i) }`,
+        makeBody: (n, run) =>
+          JSON.stringify({
+            name: 'Bench Create',
+            phone: `+4853${run}${String(n % 1_000_000).padStart(6, '0')}`,
+          }),
+        makeHeaders: (n, run) => ({ 'Idempotency-Key': `bench-${Date.now()}-${run}-${n}` }),
       },
       undefined,
       [],
@@ -231,7 +239,7 @@ export function buildScenarios(
       {
         method: 'PATCH',
         paths: sampleIds.map((id) => `/v1/contacts/${id}`),
-        luaBody: `'{"name":"Bench Patch ' .. i .. '"}'`,
+        makeBody: (n) => JSON.stringify({ name: `Bench Patch ${n}` }),
       },
       undefined,
       [],
@@ -242,8 +250,8 @@ export function buildScenarios(
       {
         method: 'PATCH',
         paths: sampleIds.map((id) => `/v1/contacts/${id}`),
-        luaBody: `'{"name":"Bench Patch ' .. i .. '"}'`,
-        luaHeaders: `{ ["If-Match"] = "*" }`,
+        makeBody: (n) => JSON.stringify({ name: `Bench Patch ${n}` }),
+        makeHeaders: () => ({ 'If-Match': '*' }),
       },
       undefined,
       [],

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ]; then npm ci; fi
 npm run -s build
+echo "[test] Node $(node --version)"
 
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   bash scripts/services.sh

@@ -83,7 +83,8 @@ export class ContactsController {
     style: 'deepObject',
     explode: true,
     type: 'object',
-    schema: { type: 'object', additionalProperties: { type: 'string' } },
+    // The empty example: else Swagger UI's Try it out sends `additionalProp1=string` (a 400).
+    schema: { type: 'object', additionalProperties: { type: 'string' }, example: {} },
     description:
       'Filter by custom field values (AND logic, case-insensitive equality): `customFields[lifecycleStage]=customer`, or a JSON object string.',
   })

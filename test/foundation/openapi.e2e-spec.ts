@@ -51,6 +51,20 @@ const REQUEST_EXAMPLES: Record<string, Record<string, unknown>> = {
   'patch /v1/properties/custom-fields/{id}': { name: 'Region', type: 'text' },
 };
 
+/** All 24 reference operations and the status of their success response. */
+// prettier-ignore
+const OPERATIONS: [method: string, path: string, success: number][] = [
+  ['get', '/v1/contacts', 200], ['post', '/v1/contacts', 201], ['get', '/v1/contacts/count', 200],
+  ['get', '/v1/contacts/{id}', 200], ['patch', '/v1/contacts/{id}', 200],
+  ['delete', '/v1/contacts/{id}', 204], ['post', '/v1/contacts/import', 202],
+  ['get', '/v1/contacts/imports/{id}', 200], ['post', '/v1/contacts/{id}/archive', 204],
+  ['post', '/v1/contacts/{id}/unarchive', 204],
+  ['put', '/v1/contacts/{contactId}/custom-fields/{customFieldId}', 204],
+  ['post', '/v1/contacts/{contactId}/tags/{tagId}', 204],
+  ['delete', '/v1/contacts/{contactId}/tags/{tagId}', 204],
+  ...TABLE.map(([method, path, , success]): [string, string, number] => [method, path, success]),
+];
+
 describe('OpenAPI', () => {
   let document: Record<string, any>;
 
@@ -198,5 +212,65 @@ describe('OpenAPI', () => {
         }
       }
     }
+  });
+
+  it('lists the Contacts group first', () => {
+    expect((document.tags as { name: string }[]).map((tag) => tag.name)).toEqual([
+      'Contacts',
+      'Tags',
+      'Contact custom fields',
+      'Property custom fields',
+    ]);
+  });
+
+  it('covers the 24 reference operations, each with its own operationId', () => {
+    expect(OPERATIONS).toHaveLength(24);
+    const ids = OPERATIONS.map(
+      ([method, path]): unknown => document.paths[path]?.[method]?.operationId,
+    );
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(24);
+  });
+
+  it.each(OPERATIONS)('gives %s %s a sample request and response', (method, path, success) => {
+    const operation = document.paths[path][method];
+    const [sample] = operation['x-codeSamples'] as { lang: string; source: string }[];
+    expect(sample.source).toContain(`curl`);
+    expect(sample.source).toContain(`-X ${method.toUpperCase()} "http://localhost:3000/v1/`);
+    expect(sample.source).not.toMatch(/\{(id|contactId|tagId|customFieldId)\}/);
+    for (const parameter of operation.parameters ?? []) {
+      if (parameter.in !== 'path') continue;
+      expect({ path, parameter: parameter.name, example: typeof parameter.example }).toEqual({
+        path,
+        parameter: parameter.name,
+        example: 'string',
+      });
+    }
+    for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+      expect({ path, type, example: (media as any).example }).toEqual({
+        path,
+        type,
+        example: expect.any(Object),
+      });
+    }
+    const response = operation.responses[String(success)];
+    if (success === 204) return;
+    expect(response.content['application/json'].example).toEqual(expect.any(Object));
+  });
+
+  it("answers the samples with what the API does, not the reference's sample accidents", () => {
+    const create = document.paths['/v1/contacts'].post;
+    const sent = create.requestBody.content['application/json'].example;
+    const created = create.responses['201'].content['application/json'].example;
+    expect(created.customFields).toEqual(sent.customFields);
+    expect(created.id).toMatch(/^con_/);
+    const tag = document.paths['/v1/tags'].post;
+    expect(tag.responses['201'].content['application/json'].example.name).toBe(
+      tag.requestBody.content['application/json'].example.name,
+    );
+    const rename = document.paths['/v1/contacts/custom-fields/{id}'].patch;
+    expect(rename.responses['200'].content['application/json'].example.entityType).toBe('contact');
+    const upload = document.paths['/v1/contacts/import'].post['x-codeSamples'][0].source;
+    expect(upload).toMatch(/file=@\S+\.csv/);
   });
 });

@@ -17,6 +17,6 @@ export default async function globalSetup(): Promise<void> {
   globalThis.e2eServer = server;
   process.env.E2E_API_URL = server.url;
   console.log(
-    `\n[e2e] backend: ${testTarget()} (${backendEnv().DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}) at ${server.url}`,
+    `\n[e2e] Node ${process.version}, backend: ${testTarget()} (${backendEnv().DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}) at ${server.url}`,
   );
 }
