@@ -37,6 +37,10 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** Prometheus metrics on /metrics (METRICS_ENABLED, default on). */
+  readonly metricsEnabled!: boolean;
+  /** OTLP/HTTP collector; traces are exported only when set (src/tracing). */
+  readonly otlpEndpoint?: string;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -91,6 +95,23 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
   }
   return raw as T;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw)) {
+    throw new ConfigError(name, `must be an http:// or https:// URL (got "${raw}")`);
+  }
+  return raw;
 }
 
 function parseDatabaseUrl(raw: string): DatabaseConfig {
@@ -216,5 +237,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   });
 }

@@ -6,6 +6,7 @@ import {
   IMPORT_QUEUE,
   ImportJobData,
   ImportQueue,
+  ImportQueueCounts,
   PROCESS_IMPORT_JOB,
 } from './import-queue';
 
@@ -23,5 +24,10 @@ export class BullImportQueue extends ImportQueue {
       removeOnComplete: true,
       removeOnFail: 1000,
     });
+  }
+
+  async counts(): Promise<ImportQueueCounts> {
+    const counts = await this.queue.getJobCounts();
+    return { waiting: counts.waiting + counts.delayed, active: counts.active };
   }
 }

@@ -6,6 +6,14 @@ export const PROCESS_IMPORT_JOB = 'process-import';
 export interface ImportJobData {
   tenantId: string;
   importId: string;
+  /** The upload's trace context (W3C headers), for the job span's link; see src/tracing. */
+  trace?: Record<string, string>;
+}
+
+/** Jobs waiting (including retries in backoff) and running, for the metrics. */
+export interface ImportQueueCounts {
+  waiting: number;
+  active: number;
 }
 
 /**
@@ -17,4 +25,5 @@ export const IMPORT_JOB_ATTEMPTS = 10;
 /** Hands stored imports to a worker: Bull on Redis, or in-process without REDIS_URL. */
 export abstract class ImportQueue {
   abstract enqueue(job: ImportJobData): Promise<void>;
+  abstract counts(): Promise<ImportQueueCounts>;
 }
