@@ -12,6 +12,7 @@ import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TracingModule } from './tracing/tracing.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         MetricsModule.forRoot(config),
+        TracingModule,
         DatabaseModule,
         AuthModule,
         HealthModule,

@@ -16,6 +16,7 @@ import { analyzeHeader, detectDelimiter, HeaderAnalysis } from './import-columns
 import { ImportEntity, ImportRowError } from './import.entity';
 import { ImportsRepository } from './imports.repository';
 import { ImportQueue } from './queue/import-queue';
+import { currentTraceCarrier } from '../tracing/job-tracing';
 
 /** Size of the stored file parts: big enough for few rows, small enough for any packet limit. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -91,7 +92,8 @@ export class ImportsService {
       await this.imports.delete(tenantId, entity.id);
       throw error;
     }
-    await this.queue.enqueue({ tenantId, importId: entity.id });
+    // The job's span links to this upload's trace (src/tracing).
+    await this.queue.enqueue({ tenantId, importId: entity.id, trace: currentTraceCarrier() });
     return entity.id;
   }
 

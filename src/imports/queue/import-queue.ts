@@ -2,6 +2,8 @@
 export const IMPORT_QUEUE = 'contact-imports';
 /** The one job kind on it, handled by ImportProcessor.process. */
 export const PROCESS_IMPORT_JOB = 'process-import';
+/** The span each attempt at an import job runs in, linked to the upload's trace. */
+export const IMPORT_JOB_SPAN = 'import.process';
 
 export interface ImportJobData {
   tenantId: string;

@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { ImportFailureRecorder } from '../import-failure.recorder';
 import { ImportRunner } from '../import-runner';
-import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB } from './import-queue';
+import { inJobSpan } from '../../tracing/job-tracing';
+import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB, IMPORT_JOB_SPAN } from './import-queue';
 
 /** The Bull worker: runs in processes with PROCESS_ROLE all or worker. */
 @Processor(IMPORT_QUEUE)
@@ -17,7 +18,10 @@ export class ImportProcessor {
 
   @Process(PROCESS_IMPORT_JOB)
   async process(job: Job<ImportJobData>): Promise<void> {
-    await this.runner.run(job.data.tenantId, job.data.importId);
+    const { tenantId, importId, trace } = job.data;
+    await inJobSpan(IMPORT_JOB_SPAN, trace, { 'contacts.import_id': importId }, () =>
+      this.runner.run(tenantId, importId),
+    );
   }
 
   @OnQueueFailed()

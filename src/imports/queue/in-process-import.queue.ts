@@ -8,7 +8,14 @@ import { AppConfig } from '../../config/app-config';
 import { ImportFailureRecorder } from '../import-failure.recorder';
 import { ImportInterrupted, ImportRunner } from '../import-runner';
 import { ImportsRepository } from '../imports.repository';
-import { IMPORT_JOB_ATTEMPTS, ImportJobData, ImportQueue, ImportQueueCounts } from './import-queue';
+import { inJobSpan } from '../../tracing/job-tracing';
+import {
+  IMPORT_JOB_ATTEMPTS,
+  IMPORT_JOB_SPAN,
+  ImportJobData,
+  ImportQueue,
+  ImportQueueCounts,
+} from './import-queue';
 
 /**
  * The queue without Redis: the same runner, one import at a time, with the same retries.
@@ -61,7 +68,9 @@ export class InProcessImportQueue
   private async runWithRetries(job: ImportJobData): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        await this.runner.run(job.tenantId, job.importId);
+        await inJobSpan(IMPORT_JOB_SPAN, job.trace, { 'contacts.import_id': job.importId }, () =>
+          this.runner.run(job.tenantId, job.importId),
+        );
         return;
       } catch (error) {
         if (error instanceof ImportInterrupted) return; // resumed at next start
