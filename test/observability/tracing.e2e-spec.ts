@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, as, newTenantId } from '../support/api';
 import { backendEnv, isolatedServerEnv } from '../support/backend';
-import { uploadCsv, waitForImport } from '../support/imports';
+import { waitForImport } from '../support/imports';
 import { freePort, RunningServer, startServer } from '../support/server';
 import { testTarget } from '../support/test-target';
 import { RunningWorker, startWorker } from '../support/worker';
@@ -19,6 +19,24 @@ interface Span {
   parentSpanId?: string;
   attributes: Record<string, unknown>;
   links: { traceId: string; spanId: string }[];
+}
+
+/** The part of an OTLP/JSON ExportTraceServiceRequest the tests read. */
+interface OtlpTraces {
+  resourceSpans: {
+    scopeSpans: {
+      scope: { name: string };
+      spans: {
+        name: string;
+        kind: number;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        attributes?: { key: string; value: Record<string, unknown> }[];
+        links?: { traceId: string; spanId: string }[];
+      }[];
+    }[];
+  }[];
 }
 
 /** OTLP/JSON AnyValue → a plain value. */
@@ -50,7 +68,7 @@ class Receiver {
         ) {
           this.problems.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
         } else {
-          this.collect(JSON.parse(body));
+          this.collect(JSON.parse(body) as OtlpTraces);
         }
         response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       });
@@ -59,7 +77,7 @@ class Receiver {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  private collect(document: { resourceSpans: any[] }) {
+  private collect(document: OtlpTraces) {
     for (const resourceSpans of document.resourceSpans) {
       for (const scopeSpans of resourceSpans.scopeSpans) {
         for (const span of scopeSpans.spans) {
@@ -71,9 +89,9 @@ class Receiver {
             spanId: span.spanId,
             parentSpanId: span.parentSpanId || undefined,
             attributes: Object.fromEntries(
-              (span.attributes ?? []).map((a: any) => [a.key, plain(a.value)]),
+              (span.attributes ?? []).map((a) => [a.key, plain(a.value)]),
             ),
-            links: (span.links ?? []).map((l: any) => ({ traceId: l.traceId, spanId: l.spanId })),
+            links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
           });
         }
       }
