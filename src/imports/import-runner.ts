@@ -156,7 +156,10 @@ export class ImportRunner implements BeforeApplicationShutdown {
     let records = 0;
     let dataRows = 0;
     for await (const record of this.records(entity)) {
-      if (++records % (YIELD_EVERY_ROWS * 10) === 0) await setImmediate();
+      if (++records % (YIELD_EVERY_ROWS * 10) === 0) {
+        await setImmediate();
+        if (this.stopping) throw new ImportInterrupted(); // nothing committed yet: just release
+      }
       if (records > 1 && !isBlank(record)) dataRows++;
     }
     return dataRows;
