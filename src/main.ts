@@ -1,3 +1,5 @@
+// First: tracing (when configured) must be registered before the modules it instruments load.
+import './tracing/register';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, createWorker } from './app.setup';

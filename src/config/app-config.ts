@@ -39,6 +39,10 @@ export class AppConfig {
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
   /** How long an Idempotency-Key's response is kept. */
   readonly idempotencyTtlSeconds!: number;
+  /** Prometheus metrics on /metrics (METRICS_ENABLED, default on). */
+  readonly metricsEnabled!: boolean;
+  /** OTLP/HTTP collector; traces are exported only when set (src/tracing). */
+  readonly otlpEndpoint?: string;
   /** Change-feed events older than this are swept; a cursor from before them gets 410. */
   readonly eventRetentionDays!: number;
   readonly eventSweepIntervalSeconds!: number;
@@ -106,6 +110,23 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
   }
   return raw as T;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'on', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw)) {
+    throw new ConfigError(name, `must be an http:// or https:// URL (got "${raw}")`);
+  }
+  return raw;
 }
 
 function parseDatabaseUrl(raw: string): DatabaseConfig {
@@ -240,6 +261,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86400, 1, 30 * 86400),
+    metricsEnabled: flag(env, 'METRICS_ENABLED', true),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
     eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     eventSweepIntervalSeconds: integer(env, 'EVENT_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
     eventOutbox: oneOf(env, 'EVENT_OUTBOX', ['on', 'off'] as const, 'on'),

@@ -9,6 +9,7 @@ import { ContactEntity, ContactIdentityEntity } from '../contacts/contact.entity
 import type { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
+import { ImportMetrics } from '../metrics/import-metrics';
 import { UnitOfWork } from '../database/unit-of-work';
 import { recordContactEvents } from '../events/contact-events';
 import { TagEntity } from '../tags/tag.entity';
@@ -82,6 +83,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
     private readonly batches: ContactBatchRepository,
     private readonly fieldDefinitions: CustomFieldsService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly metrics: ImportMetrics,
   ) {}
 
   /** A stopping worker finishes its current batch, then releases the import to the queue. */
@@ -94,7 +96,12 @@ export class ImportRunner implements BeforeApplicationShutdown {
     if (!entity || entity.status === 'completed' || entity.status === 'failed') return;
     if (entity.status === 'uploading') return;
     entity.startedAt ??= new Date();
-    await this.imports.setStatus(tenantId, importId, 'processing', { startedAt: entity.startedAt });
+    // Counted before the status says processing, so processedRows / totalRows is a true progress.
+    if (entity.totalRows === 0) entity.totalRows = await this.countDataRows(entity);
+    await this.imports.setStatus(tenantId, importId, 'processing', {
+      startedAt: entity.startedAt,
+      totalRows: entity.totalRows,
+    });
 
     const fields = new Map(
       (await this.fieldDefinitions.list(tenantId, 'contact')).map((f) => [f.id, f]),
@@ -124,6 +131,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
           const outcome = await this.applyBatch(entity, checked, manager);
           await this.imports.recordBatch(entity, outcome, manager);
         })
+        .then(() => this.metrics.batchCommitted(checked.rows, checked.failed))
         .catch((error: unknown) => {
           writeFailure = { error };
         });
@@ -134,8 +142,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
       // better-sqlite3 answers synchronously, so without a pause the whole import runs in
       // microtasks and the process serves no request (not even the status) until it ends.
       if (rowNumber % YIELD_EVERY_ROWS === 0) await setImmediate();
-      if (rowNumber === 1) continue; // the header, analysed at upload
-      if (record.length === 0 || record.every((cell) => cell.trim() === '')) continue;
+      if (rowNumber === 1 || isBlank(record)) continue; // the header was analysed at upload
       dataRows++;
       if (dataRows <= entity.processedRows) continue; // committed by an earlier attempt
       pending.push({ cells: record, row: rowNumber });
@@ -148,6 +155,20 @@ export class ImportRunner implements BeforeApplicationShutdown {
       totalRows: dataRows,
       completedAt: new Date(),
     });
+  }
+
+  /** The file's data rows, counted with the same parser and skip rules as the run itself. */
+  private async countDataRows(entity: ImportEntity): Promise<number> {
+    let records = 0;
+    let dataRows = 0;
+    for await (const record of this.records(entity)) {
+      if (++records % (YIELD_EVERY_ROWS * 10) === 0) {
+        await setImmediate();
+        if (this.stopping) throw new ImportInterrupted(); // nothing committed yet: just release
+      }
+      if (records > 1 && !isBlank(record)) dataRows++;
+    }
+    return dataRows;
   }
 
   /** Records of the stored file, as arrays of cells. */
@@ -413,3 +434,6 @@ export class ImportRunner implements BeforeApplicationShutdown {
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** An empty line or one of empty cells: not a data row. */
+const isBlank = (record: string[]) => record.every((cell) => cell.trim() === '');

@@ -6,7 +6,10 @@ export function mapImportStatus(entity: ImportEntity, errors: ImportRowError[]):
   return {
     importId: entity.id,
     status: entity.status === 'uploading' ? 'queued' : entity.status,
-    totalRows: entity.status === 'completed' ? entity.totalRows : entity.processedRows,
+    // Counted when processing starts; until then (queued) nothing is known but what is done.
+    totalRows: ['queued', 'uploading'].includes(entity.status)
+      ? entity.processedRows
+      : Math.max(entity.totalRows, entity.processedRows),
     processedRows: entity.processedRows,
     successCount,
     createdCount: entity.createdCount,

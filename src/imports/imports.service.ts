@@ -18,6 +18,7 @@ import { analyzeHeader, detectDelimiter, HeaderAnalysis } from './import-columns
 import { ImportEntity, ImportRowError } from './import.entity';
 import { ImportsRepository } from './imports.repository';
 import { ImportDispatcher } from './queue/import-dispatcher';
+import { currentTraceCarrier } from '../tracing/job-tracing';
 
 /** Size of the stored file parts: big enough for few rows, small enough for any packet limit. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -100,9 +101,11 @@ export class ImportsService {
       throw error;
     }
     // After the commit (which also keeps an idempotent upload's response): queued now when Redis
-    // answers; stored either way, and swept onto the queue once it does.
+    // answers; stored either way, and swept onto the queue once it does. The job's span links to
+    // this upload's trace (src/tracing).
+    const trace = currentTraceCarrier();
     await this.unitOfWork.afterCommit(async () => {
-      await this.dispatcher.dispatch({ tenantId, importId: entity.id });
+      await this.dispatcher.dispatch({ tenantId, importId: entity.id, trace });
     });
     return entity.id;
   }

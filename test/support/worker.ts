@@ -33,7 +33,7 @@ export async function startWorker(env: Record<string, string | undefined>): Prom
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const started = () => logLines(output).some((line) => messageOf(line) === 'worker started');
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (!started()) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`worker exited (${child.exitCode ?? child.signalCode}):\n${output}`);

@@ -25,7 +25,10 @@ export class ImportStatusDto {
   @ApiProperty({ enum: ['queued', 'processing', 'completed', 'failed'], example: 'completed' })
   status!: string;
 
-  /** Data rows in the file once the import completes; until then the rows processed so far. */
+  /**
+   * Data rows in the file, counted when processing starts (0 while queued), so
+   * processedRows / totalRows is the progress.
+   */
   @ApiProperty({ example: 1200 })
   totalRows!: number;
 

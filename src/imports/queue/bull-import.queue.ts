@@ -7,6 +7,7 @@ import {
   ImportJobData,
   importJobId,
   ImportQueue,
+  ImportQueueCounts,
   PROCESS_IMPORT_JOB,
   QueueUnavailable,
 } from './import-queue';
@@ -40,5 +41,10 @@ export class BullImportQueue extends ImportQueue {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async counts(): Promise<ImportQueueCounts> {
+    const counts = await this.queue.getJobCounts();
+    return { waiting: counts.waiting + counts.delayed, active: counts.active };
   }
 }

@@ -2,12 +2,16 @@
 export const IMPORT_QUEUE = 'contact-imports';
 /** The one job kind on it, handled by ImportProcessor.process. */
 export const PROCESS_IMPORT_JOB = 'process-import';
+/** The span each attempt at an import job runs in, linked to the upload's trace. */
+export const IMPORT_JOB_SPAN = 'import.process';
 
 export interface ImportJobData {
   tenantId: string;
   importId: string;
   /** Hand-backs before this dispatch (ImportDispatcher): 0 for the upload's own. */
   dispatchSeq?: number;
+  /** The upload's trace context (W3C headers), for the job span's link; see src/tracing. */
+  trace?: Record<string, string>;
 }
 
 /** Bull job id of a dispatch: the import id, so a repeated dispatch is the same job. */
@@ -22,6 +26,12 @@ export class QueueUnavailable extends Error {
   }
 }
 
+/** Jobs waiting (including retries in backoff) and running, for the metrics. */
+export interface ImportQueueCounts {
+  waiting: number;
+  active: number;
+}
+
 /**
  * Attempts before an import is marked failed. Retries resume after the last committed batch, so
  * they are safe. A worker stopping gracefully spends none: it hands the import back instead.
@@ -32,4 +42,5 @@ export const IMPORT_JOB_ATTEMPTS = 10;
 export abstract class ImportQueue {
   /** Puts the job on the queue, or throws QueueUnavailable without waiting for Redis. */
   abstract enqueue(job: ImportJobData): Promise<void>;
+  abstract counts(): Promise<ImportQueueCounts>;
 }

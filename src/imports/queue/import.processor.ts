@@ -3,8 +3,9 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { ImportFailureRecorder } from '../import-failure.recorder';
 import { ImportInterrupted, ImportRunner } from '../import-runner';
+import { inJobSpan } from '../../tracing/job-tracing';
 import { ImportDispatcher } from './import-dispatcher';
-import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB } from './import-queue';
+import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB, IMPORT_JOB_SPAN } from './import-queue';
 
 /** The Bull worker: runs in processes with PROCESS_ROLE all or worker. */
 @Processor(IMPORT_QUEUE)
@@ -19,13 +20,16 @@ export class ImportProcessor {
 
   @Process(PROCESS_IMPORT_JOB)
   async process(job: Job<ImportJobData>): Promise<void> {
-    try {
-      await this.runner.run(job.data.tenantId, job.data.importId);
-    } catch (error) {
-      // A stopping worker's import goes back as a new job, so the stop spends no attempt.
-      if (!(error instanceof ImportInterrupted && error.handBack)) throw error;
-      await this.dispatcher.handBack(job.data);
-    }
+    const { tenantId, importId, trace } = job.data;
+    await inJobSpan(IMPORT_JOB_SPAN, trace, { 'contacts.import_id': importId }, async () => {
+      try {
+        await this.runner.run(tenantId, importId);
+      } catch (error) {
+        // A stopping worker's import goes back as a new job, so the stop spends no attempt.
+        if (!(error instanceof ImportInterrupted && error.handBack)) throw error;
+        await this.dispatcher.handBack(job.data);
+      }
+    });
   }
 
   @OnQueueFailed()

@@ -8,7 +8,14 @@ import { AppConfig } from '../../config/app-config';
 import { ImportFailureRecorder } from '../import-failure.recorder';
 import { ImportInterrupted, ImportRunner } from '../import-runner';
 import { ImportsRepository } from '../imports.repository';
-import { IMPORT_JOB_ATTEMPTS, ImportJobData, ImportQueue } from './import-queue';
+import { inJobSpan } from '../../tracing/job-tracing';
+import {
+  IMPORT_JOB_ATTEMPTS,
+  IMPORT_JOB_SPAN,
+  ImportJobData,
+  ImportQueue,
+  ImportQueueCounts,
+} from './import-queue';
 
 /**
  * The queue without Redis: the same runner, one import at a time, with the same retries.
@@ -22,6 +29,7 @@ export class InProcessImportQueue
   private readonly logger = new Logger(InProcessImportQueue.name);
   private tail: Promise<void> = Promise.resolve();
   private stopping = false;
+  private readonly jobs: ImportQueueCounts = { waiting: 0, active: 0 };
 
   constructor(
     private readonly runner: ImportRunner,
@@ -33,7 +41,16 @@ export class InProcessImportQueue
   }
 
   async enqueue(job: ImportJobData): Promise<void> {
-    this.tail = this.tail.then(() => this.runWithRetries(job));
+    this.jobs.waiting++;
+    this.tail = this.tail.then(async () => {
+      this.jobs.waiting--;
+      this.jobs.active++;
+      await this.runWithRetries(job).finally(() => this.jobs.active--);
+    });
+  }
+
+  async counts(): Promise<ImportQueueCounts> {
+    return { ...this.jobs };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,7 +68,9 @@ export class InProcessImportQueue
   private async runWithRetries(job: ImportJobData): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        await this.runner.run(job.tenantId, job.importId);
+        await inJobSpan(IMPORT_JOB_SPAN, job.trace, { 'contacts.import_id': job.importId }, () =>
+          this.runner.run(job.tenantId, job.importId),
+        );
         return;
       } catch (error) {
         if (error instanceof ImportInterrupted) return; // resumed at next start
