@@ -13,6 +13,7 @@ import { AppModule } from './app.module';
 import { accessLogMiddleware } from './common/http/access-log.middleware';
 import { requestContextMiddleware } from './common/http/request-context';
 import { rejectUnsupportedMediaType } from './common/http/media-type.middleware';
+import { limitBodyShape } from './common/http/body-shape';
 import { AppConfig } from './config/app-config';
 import { ProblemResponseDto } from './common/problem/problem-response.dto';
 
@@ -48,6 +49,7 @@ export async function createApp(
       // Any JSON value parses; a body that is not an object is then a 422, not a parse error.
       strict: false,
     }),
+    limitBodyShape(config.jsonLimits),
   );
   app.enableShutdownHooks();
   setupOpenApi(app);

@@ -23,7 +23,9 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { Principal } from '../auth/principal.decorator';
 import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
+import { CheckedBy } from '../common/validation/body-rules';
 import { CHANNELS } from './contact.entity';
+import { ContactInputRules } from './contact-input-rules';
 import {
   MAX_PAGE_SIZE,
   ORDER_DIRECTIONS,
@@ -151,6 +153,7 @@ export class ContactsController {
     'Another live contact has this WhatsApp phone (PHONE_ALREADY_EXISTS, with conflictingContactId)',
   )
   @ApiProblem(422, 'Invalid name, phone or custom field value, unknown field, or nothing given')
+  @CheckedBy(ContactInputRules)
   async create(@Principal() caller: Caller, @Body() body: CreateContactDto): Promise<ContactDto> {
     return mapContact(await this.contacts.create(caller.tenantId, body));
   }

@@ -10,6 +10,7 @@ import type { Request, Response } from 'express';
 import { ProblemDocument, PROBLEM_CONTENT_TYPE, problemType } from './problem-document';
 import { FieldError, ProblemException } from './problem.exception';
 import { requestContextOf } from '../http/request-context';
+import { uniqueConflictProblem } from './unique-conflicts';
 
 interface RenderedProblem {
   status: number;
@@ -103,6 +104,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
       return this.fromBodyParser(exception);
     }
+    const conflict = uniqueConflictProblem(exception);
+    if (conflict) return conflict;
     this.logger.error({
       message: 'Unhandled error',
       requestId,
