@@ -11,6 +11,7 @@ import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,8 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         AuthModule,
+        // After AuthModule: its guard runs after the AccessGuard and sees the tenant.
+        RateLimitModule.forRoot(config),
         HealthModule,
         TagsModule,
         // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.

@@ -24,6 +24,7 @@ import { Principal } from '../auth/principal.decorator';
 import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
 import { CheckedBy } from '../common/validation/body-rules';
+import { SearchBudget } from '../rate-limit/search-budget';
 import { CHANNELS } from './contact.entity';
 import { ContactInputRules } from './contact-input-rules';
 import {
@@ -52,6 +53,9 @@ export class ContactsController {
 
   @Get()
   @Authenticated({ scope: Scope.ContactList })
+  @SearchBudget(
+    (request) => typeof request.query.search === 'string' && request.query.search !== '',
+  )
   @ApiOperation({
     summary: 'Get contacts',
     description:
