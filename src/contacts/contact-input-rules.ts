@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { INVALID_PHONE_MESSAGE, normalizePhoneNumber } from '../common/phone-number';
 import { FieldError } from '../common/problem/problem.exception';
 import { BodyRules } from '../common/validation/body-rules';
+import { illFormedText } from '../common/validation/well-formed-text';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { checkFieldValue } from '../custom-fields/field-value-rules';
@@ -74,12 +75,17 @@ export class ContactInputRules implements BodyRules {
   /** The same rules on a body its DTO refused: each member only when it has the right type. */
   async fieldErrors(tenantId: string, body: Record<string, unknown>): Promise<FieldError[]> {
     const { phone, customFields } = body;
+    // Ill-formed text is already named by the pipe (and trips validators such as isEmail).
+    const text = (value: unknown) => typeof value === 'string' && !illFormedText(value);
+    const entries =
+      typeof customFields === 'object' && customFields !== null && !Array.isArray(customFields)
+        ? Object.entries(customFields).filter(
+            ([key, value]) => text(key) && (text(value) || typeof value !== 'string'),
+          )
+        : [];
     const checked = await this.check(tenantId, {
-      phone: typeof phone === 'string' ? phone : undefined,
-      customFields:
-        typeof customFields === 'object' && customFields !== null && !Array.isArray(customFields)
-          ? (customFields as Record<string, unknown>)
-          : undefined,
+      phone: text(phone) ? (phone as string) : undefined,
+      customFields: Object.fromEntries(entries),
     });
     return checked.errors;
   }

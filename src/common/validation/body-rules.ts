@@ -51,7 +51,11 @@ export class BodyRulesInterceptor implements NestInterceptor {
         const body = error instanceof BodyValidationFailed ? error.body : undefined;
         if (!rulesType || !request.user || typeof body !== 'object' || body === null) throw error;
         const rules = this.moduleRef.get(rulesType, { strict: false });
-        return from(rules.fieldErrors(request.user.tenantId, body as Record<string, unknown>)).pipe(
+        // Rules that cannot read this body leave the DTO's 422 as it is.
+        const domainErrors = rules
+          .fieldErrors(request.user.tenantId, body as Record<string, unknown>)
+          .catch((): FieldError[] => []);
+        return from(domainErrors).pipe(
           switchMap((domainErrors) => {
             throw new ValidationProblem(
               merge((error as BodyValidationFailed).problem.errors!, domainErrors),
