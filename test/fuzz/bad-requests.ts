@@ -155,7 +155,7 @@ function exampleOf(schema: Record<string, any>, fixture: Fixture): Record<string
 function jsonBody(r: Random, schema: Record<string, any>, fixture: Fixture): [string, string] {
   const body = exampleOf(schema, fixture);
   const names = Object.keys(body);
-  switch (r.int(12)) {
+  switch (r.int(16)) {
     case 0:
       return ['deep nesting', nested(r.pick([40, 1000, 10_000]), r.next() < 0.5)];
     case 1:
@@ -405,8 +405,8 @@ export function badRequest(
     body = form;
     Object.assign(headers, extra);
     if (kind === 'body') kind = bodyKind;
-  } else if (r.next() < 0.15) {
-    body = nested(10_000, true);
+  } else if (operation.method !== 'GET' && r.next() < 0.15) {
+    body = nested(2000, true);
     headers['Content-Type'] = 'application/json';
     kind = 'unexpected body';
   }
