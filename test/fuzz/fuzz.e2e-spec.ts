@@ -33,7 +33,7 @@ async function send(request: FuzzRequest): Promise<Outcome> {
     return { request, ms: Date.now() - started, status: response.status, text, contentType };
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
-    const text = `${String(error)} ${String(cause ?? '')}`;
+    const text = `${String(error)} ${cause instanceof Error ? cause.message : ''}`;
     return { request, ms: Date.now() - started, status: 0, text, contentType: '' };
   }
 }
