@@ -18,7 +18,7 @@ interface Outcome {
   contentType: string;
 }
 
-async function send(request: FuzzRequest): Promise<Outcome> {
+async function send(request: FuzzRequest, retried = false): Promise<Outcome> {
   const started = Date.now();
   try {
     const response = await fetch(request.url, {
@@ -26,14 +26,16 @@ async function send(request: FuzzRequest): Promise<Outcome> {
       headers: request.headers,
       body: request.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(60_000),
     });
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? '';
     return { request, ms: Date.now() - started, status: response.status, text, contentType };
   } catch (error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const text = `${String(error)} ${cause instanceof Error ? cause.message : ''}`;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    // A kept-alive socket the server closed at the same moment: once more on a new one.
+    if (!retried && (error as Error).name !== 'TimeoutError') return send(request, true);
+    const text = `${String(error)} ${cause?.code ?? ''} ${cause?.message ?? ''}`;
     return { request, ms: Date.now() - started, status: 0, text, contentType: '' };
   }
 }
@@ -181,7 +183,7 @@ describe(`fuzz: ${TOTAL} generated bad requests over every operation (seed ${SEE
           badRequest(r, server.url, operations[(sent + requests.length) % operations.length], fix),
         );
       }
-      outcomes.push(...(await pool(requests, CONCURRENCY, send)));
+      outcomes.push(...(await pool(requests, CONCURRENCY, (request) => send(request))));
       sent += requests.length;
     }
 
