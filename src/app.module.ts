@@ -12,6 +12,8 @@ import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -30,7 +32,10 @@ export class AppModule {
         // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.
         CustomFieldsModule,
         ImportsModule.forRoot(config),
+        // Before ContactsModule too: /v1/contacts/changes is the change feed, not a contact id.
+        EventsModule,
         ContactsModule,
+        WebhooksModule,
         ...extraModules,
       ],
       providers: [

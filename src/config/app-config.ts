@@ -41,6 +41,11 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** Change-feed events older than this are swept; a cursor from before them gets 410. */
+  readonly eventRetentionDays!: number;
+  readonly eventSweepIntervalSeconds!: number;
+  /** `off` writes no events at all: for the benchmark's with/without comparison only. */
+  readonly eventOutbox!: 'on' | 'off';
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -229,5 +234,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    eventSweepIntervalSeconds: integer(env, 'EVENT_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
+    eventOutbox: oneOf(env, 'EVENT_OUTBOX', ['on', 'off'] as const, 'on'),
   });
 }

@@ -10,6 +10,7 @@ import type { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
 import { UnitOfWork } from '../database/unit-of-work';
+import { recordContactEvents } from '../events/contact-events';
 import { TagEntity } from '../tags/tag.entity';
 import { tagNameKey } from '../tags/tags.service';
 import { ContactBatchRepository, ExistingContact } from './contact-batch.repository';
@@ -389,6 +390,11 @@ export class ImportRunner implements BeforeApplicationShutdown {
     await this.batches.insertIdentities(newIdentities, manager);
     await this.batches.upsertValues(tenantId, values, replacing, manager);
     await this.batches.insertTagLinks(tenantId, links, now, manager);
+    const changes = [...drafts.values()].map((draft) => ({
+      contactId: draft.id,
+      type: draft.isNew ? ('contact.created' as const) : ('contact.updated' as const),
+    }));
+    await recordContactEvents(manager, tenantId, changes, now);
     this.logger.debug({
       message: 'import batch',
       importId: entity.id,
