@@ -174,7 +174,8 @@ describe(`fuzz: ${TOTAL} generated bad requests over every operation (seed ${SEE
   it('answers every one below 500, as a problem document, without internals', async () => {
     const document = (await (await fetch(`${server.url}/docs-json`)).json()) as Record<string, any>;
     const operations = operationsOf(document);
-    expect(operations).toHaveLength(24);
+    // The 24 of the reference, and whatever else the document now describes.
+    expect(operations.length).toBeGreaterThanOrEqual(24);
     const r = random(SEED);
     const outcomes: Outcome[] = [];
     for (let sent = 0, batch = 0; sent < TOTAL; batch++) {
@@ -214,9 +215,9 @@ describe(`fuzz: ${TOTAL} generated bad requests over every operation (seed ${SEE
       const key = `${request.operation.method} ${request.operation.path}`;
       perOperation.set(key, (perOperation.get(key) ?? 0) + 1);
     }
-    expect(perOperation.size).toBe(24);
+    expect(perOperation.size).toBe(operations.length);
     for (const count of perOperation.values())
-      expect(count).toBeGreaterThanOrEqual(Math.floor(TOTAL / 24) - 1);
+      expect(count).toBeGreaterThanOrEqual(Math.floor(TOTAL / operations.length) - 1);
     // The known cases are refused as the contract says.
     expect(outcomes.slice(0, 5).map((o) => o.status)).toEqual([422, 401, 413, 413, 422]);
     const merged = JSON.parse(outcomes[4].text) as { errors: { field: string }[] };
