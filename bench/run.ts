@@ -120,6 +120,8 @@ function start(
       NODE_ENV: 'production',
       JWT_SECRET: SECRET,
       LOG_LEVEL: 'warn',
+      // Benchmarks measure the service, not its budgets (CONTRACT §14).
+      RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -14,6 +14,7 @@ import { ImportsModule } from './imports/imports.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TracingModule } from './tracing/tracing.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { EventsModule } from './events/events.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -29,6 +30,8 @@ export class AppModule {
         TracingModule,
         DatabaseModule,
         AuthModule,
+        // After AuthModule: its guard runs after the AccessGuard and sees the tenant.
+        RateLimitModule.forRoot(config),
         HealthModule,
         TagsModule,
         // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.

@@ -13,6 +13,7 @@ import { AppModule } from './app.module';
 import { accessLogMiddleware } from './common/http/access-log.middleware';
 import { requestContextMiddleware } from './common/http/request-context';
 import { rejectUnsupportedMediaType } from './common/http/media-type.middleware';
+import { limitBodyShape } from './common/http/body-shape';
 import { AppConfig } from './config/app-config';
 import { ProblemResponseDto } from './common/problem/problem-response.dto';
 import { gracefulShutdown } from './resilience/graceful-shutdown';
@@ -57,6 +58,7 @@ export async function createApp(
       strict: false,
       verify: hashJsonBody,
     }),
+    limitBodyShape(config.jsonLimits),
   );
   app.use(requestDeadline(config.requestTimeoutMs));
   setupOpenApi(app);

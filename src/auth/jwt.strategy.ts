@@ -32,6 +32,12 @@ function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
 }
 
+/** CONTRACT §2: claims out of shape are refused here, before they reach a column or a key. */
+const CLAIM_SHAPES = {
+  tenantId: { pattern: /^[A-Za-z0-9_-]{1,64}$/, wording: '1-64 characters of A-Z a-z 0-9 _ -' },
+  sub: { pattern: /^[\x20-\x7e]{1,128}$/, wording: '1-128 printable ASCII characters' },
+} as const;
+
 /** Scopes come as an RFC 9068 space-separated `scope` string or a `scopes` array. */
 function grantedScopes(claims: AccessTokenClaims): Set<string> {
   const scopes = new Set<string>();
@@ -68,6 +74,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     for (const claim of ['sub', 'tenantId', 'role'] as const) {
       if (!nonEmptyString(claims[claim])) {
         throw new UnauthorizedProblem(`The token lacks the "${claim}" claim.`);
+      }
+    }
+    for (const [claim, shape] of Object.entries(CLAIM_SHAPES)) {
+      if (!shape.pattern.test(claims[claim as keyof typeof CLAIM_SHAPES] as string)) {
+        throw new UnauthorizedProblem(`The "${claim}" claim must be ${shape.wording}.`);
       }
     }
     return {

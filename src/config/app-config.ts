@@ -33,6 +33,10 @@ export class AppConfig {
   readonly pageTokenSecret!: string;
   readonly importMaxBytes!: number;
   readonly jsonBodyLimitBytes!: number;
+  /** Shape limits of a parsed JSON body, checked before validation (src/common/http/body-shape.ts). */
+  readonly jsonLimits!: { maxDepth: number; maxArrayLength: number; maxKeys: number };
+  /** Per-tenant budgets per minute (src/rate-limit); 0 turns limiting off. */
+  readonly rateLimit!: { perMinute: number; searchPerMinute: number };
   readonly processRole!: ProcessRole;
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
@@ -257,6 +261,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pageTokenSecret: pageTokenSecret ?? DEVELOPMENT_JWT_SECRET,
     importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),
     jsonBodyLimitBytes: integer(env, 'JSON_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 ** 2),
+    jsonLimits: {
+      maxDepth: integer(env, 'JSON_MAX_DEPTH', 32, 2, 1000),
+      maxArrayLength: integer(env, 'JSON_MAX_ARRAY_LENGTH', 1000, 1, 1_000_000),
+      maxKeys: integer(env, 'JSON_MAX_KEYS', 1000, 1, 1_000_000),
+    },
+    rateLimit: {
+      perMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 6000, 0, 100_000_000),
+      searchPerMinute: integer(env, 'RATE_LIMIT_SEARCH_PER_MINUTE', 600, 0, 100_000_000),
+    },
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),

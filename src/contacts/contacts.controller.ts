@@ -28,7 +28,10 @@ import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
 import { ifNoneMatchHolds, parseIfMatch, setETag } from '../conditional/etag';
 import { ApiConditionalRead, ApiConditionalWrite } from '../conditional/etag.openapi';
+import { CheckedBy } from '../common/validation/body-rules';
+import { SearchBudget } from '../rate-limit/search-budget';
 import { CHANNELS } from './contact.entity';
+import { ContactInputRules } from './contact-input-rules';
 import {
   MAX_PAGE_SIZE,
   ORDER_DIRECTIONS,
@@ -55,6 +58,9 @@ export class ContactsController {
 
   @Get()
   @Authenticated({ scope: Scope.ContactList })
+  @SearchBudget(
+    (request) => typeof request.query.search === 'string' && request.query.search !== '',
+  )
   @ApiOperation({
     summary: 'Get contacts',
     description:
@@ -158,6 +164,7 @@ export class ContactsController {
   )
   @ApiProblem(422, 'Invalid name, phone or custom field value, unknown field, or nothing given')
   @ApiConditionalWrite({ ifMatch: false, success: { status: 201, description: 'Contact created' } })
+  @CheckedBy(ContactInputRules)
   async create(
     @Principal() caller: Caller,
     @Body() body: CreateContactDto,

@@ -7,6 +7,7 @@ import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { PageTokenCodec } from './page-token';
+import { ContactInputRules } from './contact-input-rules';
 
 @Module({
   imports: [
@@ -15,7 +16,7 @@ import { PageTokenCodec } from './page-token';
     CustomFieldsModule,
   ],
   controllers: [ContactsController],
-  providers: [ContactsRepository, ContactsService, PageTokenCodec],
+  providers: [ContactsRepository, ContactsService, PageTokenCodec, ContactInputRules],
   exports: [ContactsRepository, ContactsService],
 })
 export class ContactsModule {}

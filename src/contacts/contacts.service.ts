@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '../common/identifiers';
-import { INVALID_PHONE_MESSAGE, normalizePhoneNumber } from '../common/phone-number';
+import { normalizePhoneNumber } from '../common/phone-number';
 import {
   ConflictProblem,
-  FieldError,
   NotFoundProblem,
   ValidationProblem,
   BadRequestProblem,
 } from '../common/problem/problem.exception';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
-import { checkFieldValue } from '../custom-fields/field-value-rules';
 import { FieldValuesRepository, valueKeyOf } from '../custom-fields/field-values.repository';
 import { EMAIL_FIELD_ID, PHONE_FIELD_ID } from '../custom-fields/predefined-fields';
 import { assertPrecondition, Precondition } from '../conditional/precondition';
@@ -25,6 +23,12 @@ import { ContactFilter, ContactListQuery } from './contact-list-query';
 import { ContactAggregate, ContactEntity, ContactIdentityEntity } from './contact.entity';
 import { ContactsRepository, ResolvedContactFilter } from './contacts.repository';
 import { PageTokenCodec } from './page-token';
+import {
+  checkCustomFieldValue,
+  cleanName,
+  ContactInput,
+  ContactInputRules,
+} from './contact-input-rules';
 
 export class ContactNotFound extends NotFoundProblem {
   constructor(id: string) {
@@ -42,21 +46,11 @@ export class PhoneAlreadyExists extends ConflictProblem {
   }
 }
 
-export interface CreateContactInput {
-  name?: string | null;
-  phone?: string | null;
-  customFields?: Record<string, unknown>;
-}
+export type CreateContactInput = ContactInput;
 
 export interface ContactPage {
   contacts: ContactAggregate[];
   nextPageToken: string;
-}
-
-/** A trimmed name, or null for absent and blank names. */
-function cleanName(name: string | null | undefined): string | null {
-  const trimmed = name?.trim();
-  return trimmed ? trimmed : null;
 }
 
 @Injectable()
@@ -68,6 +62,7 @@ export class ContactsService {
     private readonly tags: TagsRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly pageTokens: PageTokenCodec,
+    private readonly inputRules: ContactInputRules,
   ) {}
 
   async get(tenantId: string, id: string): Promise<ContactAggregate> {
@@ -116,22 +111,7 @@ export class ContactsService {
   }
 
   async create(tenantId: string, input: CreateContactInput): Promise<ContactAggregate> {
-    const errors: FieldError[] = [];
-    const name = cleanName(input.name);
-    let phone: string | null = null;
-    if (input.phone?.trim()) {
-      phone = normalizePhoneNumber(input.phone);
-      if (!phone) errors.push({ field: 'phone', message: INVALID_PHONE_MESSAGE });
-    }
-    const values = new Map<string, string>();
-    if (input.customFields && Object.keys(input.customFields).length > 0) {
-      const fields = await this.fieldDefinitions.list(tenantId, 'contact');
-      for (const [reference, raw] of Object.entries(input.customFields)) {
-        const outcome = this.checkValue(fields, reference, raw);
-        if ('error' in outcome) errors.push(outcome.error);
-        else if (outcome.value !== undefined) values.set(outcome.fieldId, outcome.value);
-      }
-    }
+    const { errors, name, phone, values } = await this.inputRules.check(tenantId, input);
     if (errors.length === 0 && name === null && phone === null && values.size === 0) {
       errors.push({
         field: 'name',
@@ -384,22 +364,8 @@ export class ContactsService {
     );
   }
 
-  /** Validates one `customFields` entry; `value` undefined means "unset". */
-  private checkValue(
-    fields: CustomFieldEntity[],
-    reference: string,
-    raw: unknown,
-  ): { fieldId: string; value: string | undefined } | { error: FieldError } {
-    const field = CustomFieldsService.byReference(fields, reference);
-    const path = `customFields.${reference}`;
-    if (!field) return { error: { field: path, message: 'is not a contact custom field' } };
-    if (raw === null || raw === undefined) return { fieldId: field.id, value: undefined };
-    if (typeof raw !== 'string') return { error: { field: path, message: 'must be a string' } };
-    if (raw.trim() === '') return { fieldId: field.id, value: undefined };
-    const check = checkFieldValue(field, raw);
-    return check.ok
-      ? { fieldId: field.id, value: check.value }
-      : { error: { field: path, message: check.message } };
+  private checkValue(fields: CustomFieldEntity[], reference: string, raw: unknown) {
+    return checkCustomFieldValue(fields, reference, raw);
   }
 
   private async resolveFilter(

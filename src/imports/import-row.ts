@@ -1,6 +1,7 @@
 import { INVALID_PHONE_MESSAGE, normalizePhoneNumber } from '../common/phone-number';
 import { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { checkFieldValue } from '../custom-fields/field-value-rules';
+import { illFormedText } from '../common/validation/well-formed-text';
 import { ColumnMapping } from './import-columns';
 import { ImportRowError } from './import.entity';
 
@@ -51,6 +52,11 @@ export function readImportRow(
   for (const column of columns) {
     const cell = cells[column.index].trim();
     if (cell === '') continue;
+    const illFormed = illFormedText(cell);
+    if (illFormed) {
+      fail(column, illFormed);
+      continue;
+    }
     const { target } = column;
     switch (target.kind) {
       case 'name':

@@ -14,6 +14,7 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { Principal } from '../auth/principal.decorator';
 import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { ProblemException } from '../common/problem/problem.exception';
+import { SearchBudget } from '../rate-limit/search-budget';
 import { ImportAcceptedDto, ImportStatusDto } from './dto/import.dto';
 import { mapImportStatus } from './import.mapper';
 import { ImportsService } from './imports.service';
@@ -26,6 +27,7 @@ export class ImportsController {
   @Post('import')
   @HttpCode(202)
   @Authenticated({ scope: Scope.ContactCreate })
+  @SearchBudget()
   @ApiOperation({
     summary: 'Import contacts from CSV',
     description:

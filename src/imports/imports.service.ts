@@ -25,6 +25,9 @@ const CHUNK_BYTES = 1024 * 1024;
 /** A header must end within this many bytes. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
+/** A NUL in the first this many bytes marks a binary file. */
+const BINARY_SNIFF_BYTES = 8192;
+
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 const notCsv = (detail: string) => new BadRequestProblem('INVALID_CSV_FILE', detail);
@@ -135,9 +138,12 @@ export class ImportsService {
       if (size === 0 && data.subarray(0, 5).toString('latin1') === '%PDF-') {
         throw notCsv('The file is a PDF, not a CSV file.');
       }
+      // Binary files show a NUL early (git's heuristic); a NUL further on is a bad cell.
+      if (size < BINARY_SNIFF_BYTES && data.subarray(0, BINARY_SNIFF_BYTES - size).includes(0)) {
+        throw notCsv('The file holds binary data, not CSV text.');
+      }
       size += data.length;
       fingerprintUpload(data);
-      if (data.includes(0)) throw notCsv('The file holds binary data, not CSV text.');
       let text: string;
       try {
         text = decoder.decode(data, { stream: true });

@@ -18,7 +18,13 @@ const MIGRATION_SOURCE = join(
 
 /** Environment a server needs to run against the selected backend. */
 export function backendEnv(): Record<string, string> {
-  const common = { JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: 'test' };
+  const common = {
+    JWT_SECRET: TEST_JWT_SECRET,
+    NODE_ENV: 'test',
+    // Limits on (their headers are sent) but out of reach: specs share tenants' budgets freely.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_SEARCH_PER_MINUTE: '100000000',
+  };
   if (testTarget() === 'embedded') {
     return { ...common, DATABASE_URL: process.env.E2E_SQLITE_URL ?? freshSqliteUrl() };
   }

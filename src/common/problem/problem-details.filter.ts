@@ -15,6 +15,7 @@ import {
   RETRY_AFTER_SECONDS,
   ServiceUnavailableProblem,
 } from '../../resilience/service-unavailable.problem';
+import { uniqueConflictProblem } from './unique-conflicts';
 
 interface RenderedProblem {
   status: number;
@@ -118,6 +119,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn({ message: 'database unavailable', requestId, error: String(exception) });
       return this.render(ServiceUnavailableProblem.dependency('database'), requestId);
     }
+    const conflict = uniqueConflictProblem(exception);
+    if (conflict) return conflict;
     this.logger.error({
       message: 'Unhandled error',
       requestId,

@@ -1,6 +1,8 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BadRequestProblem, FieldError, ValidationProblem } from '../problem/problem.exception';
+import { BodyValidationFailed } from './body-rules';
 import { RESERVED_KEYS } from './reserved-keys';
+import { illFormedStrings } from './well-formed-text';
 
 /** Flattens class-validator's tree into `{ field: "a.b", message }` pairs. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -17,6 +19,12 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
     }));
     return [...own, ...toFieldErrors(error.children ?? [], field)];
   });
+}
+
+/** `first`, then the errors of `rest` on fields `first` does not name. */
+function mergeByField(first: FieldError[], rest: FieldError[]): FieldError[] {
+  const named = new Set(first.map((error) => error.field));
+  return [...first, ...rest.filter((error) => !named.has(error.field))];
 }
 
 class FieldErrors extends Error {
@@ -68,23 +76,34 @@ export class ProblemValidationPipe extends ValidationPipe {
         throw new ValidationProblem([], 'The request body must be a JSON object.');
       }
     }
-    if (isBody) {
-      // Nest deletes these keys to stop prototype pollution; say so instead of dropping input.
-      const reserved = reservedKeyPaths(value);
-      if (reserved.length > 0) {
-        throw new ValidationProblem(
-          reserved.map((field) => ({ field, message: 'is a reserved key and not accepted' })),
-        );
+    if (metadata.type === 'query' || metadata.type === 'param') {
+      const illFormed = illFormedStrings(value, metadata.data ?? '');
+      if (illFormed.length > 0) {
+        const detail = illFormed.map((e) => `${e.field} ${e.message}`).join('; ');
+        throw new BadRequestProblem('INVALID_PARAMETER', detail, illFormed);
       }
     }
+    // Nest deletes reserved keys to stop prototype pollution; say so instead of dropping input.
+    const early: FieldError[] = isBody
+      ? [
+          ...reservedKeyPaths(value).map((field) => ({
+            field,
+            message: 'is a reserved key and not accepted',
+          })),
+          ...illFormedStrings(value),
+        ]
+      : [];
+    let transformed: unknown;
     try {
-      return await super.transform(value, metadata);
+      transformed = await super.transform(value, metadata);
     } catch (error) {
       if (!(error instanceof FieldErrors)) throw error;
-      if (isBody) throw new ValidationProblem(error.errors);
+      if (isBody) throw new BodyValidationFailed(mergeByField(early, error.errors), value);
       const detail = error.errors.map((e) => `${e.field} ${e.message}`).join('; ');
       throw new BadRequestProblem('INVALID_PARAMETER', detail, error.errors);
     }
+    if (early.length > 0) throw new BodyValidationFailed(early, value);
+    return transformed;
   }
 
   private isPrimitiveOrBuiltIn(metatype: unknown): boolean {
