@@ -2,10 +2,14 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateContactsSchema1795800000000 } from './1795800000000-create-contacts-schema';
 import { CreateImports1795900000000 } from './1795900000000-create-imports';
 import { OrderFilterIndexesByContactCreated1796000000000 } from './1796000000000-order-filter-indexes-by-contact-created';
+import { CreateSearchIndexAndCounts1796100000000 } from './1796100000000-create-search-index-and-counts';
+import { BackfillSearchIndexAndCounts1796100000001 } from './1796100000001-backfill-search-index-and-counts';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateContactsSchema1795800000000,
   CreateImports1795900000000,
   OrderFilterIndexesByContactCreated1796000000000,
+  CreateSearchIndexAndCounts1796100000000,
+  BackfillSearchIndexAndCounts1796100000001,
 ];

@@ -7,15 +7,17 @@ import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { PageTokenCodec } from './page-token';
+import { ContactSearchModule } from './search/contact-search.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ContactEntity, ContactIdentityEntity]),
     TagsModule,
     CustomFieldsModule,
+    ContactSearchModule,
   ],
   controllers: [ContactsController],
   providers: [ContactsRepository, ContactsService, PageTokenCodec],
-  exports: [ContactsRepository, ContactsService],
+  exports: [ContactsRepository, ContactsService, ContactSearchModule],
 })
 export class ContactsModule {}

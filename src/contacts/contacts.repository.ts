@@ -22,6 +22,7 @@ import {
   ContactState,
 } from './contact.entity';
 import { PageCursor } from './page-token';
+import { ContactSearchPlanner } from './search/contact-search.planner';
 
 /** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
 export interface ResolvedContactFilter {
@@ -119,6 +120,7 @@ export class ContactsRepository {
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
+    private readonly searchPlanner: ContactSearchPlanner,
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
@@ -293,9 +295,10 @@ export class ContactsRepository {
    * the filter's own, else the sort index, testing each contact) finds a page after a few rows.
    * Either way the cost does not grow with the tenant.
    *
-   * A search term has no index: proving a term rare means reading every contact of the tenant.
-   * So a search first tests only the next few thousand contacts in sort order, which fills the
-   * page for a common term; only a rarer one pays for the scan.
+   * A search asks the substring index first (src/contacts/search): a term it resolves to few
+   * contacts turns the page into an id lookup. A term too common for the index is tested on the
+   * next few thousand contacts in sort order, which fills the page for a common term, and then
+   * walks on from there.
    */
   async list(
     tenantId: string,
@@ -309,6 +312,8 @@ export class ContactsRepository {
     if (!filter.search || this.searchWindow === 0) {
       return this.page(tenantId, filter, order, { after: cursor }, limit);
     }
+    const matches = await this.searchCandidates(tenantId, filter.search);
+    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
     const windowEnd = await this.keyAt(tenantId, filter.state, order, cursor, this.searchWindow);
     const head = await this.page(
       tenantId,
@@ -318,8 +323,6 @@ export class ContactsRepository {
       limit,
     );
     if (head.length === limit || !windowEnd) return head;
-    const matches = await this.searchCandidates(tenantId, filter.search);
-    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
     // Too many matches to list, too few in the window: walk on from where the window ended.
     const rest = await this.page(
       tenantId,
@@ -436,14 +439,7 @@ export class ContactsRepository {
     tenantId: string,
     search: NonNullable<ResolvedContactFilter['search']>,
   ): Promise<string[] | null> {
-    const byText = await this.candidateIds(
-      this.contacts.manager
-        .createQueryBuilder()
-        .select('c.id', 'id')
-        .from('contacts', 'c')
-        .where('c.tenant_id = :tenantId', { tenantId })
-        .andWhere(containsTerm('c.search_text', 'term'), { term: search.term }),
-    );
+    const byText = await this.searchPlanner.candidates(tenantId, search.term);
     if (!byText) return null;
     const byTag =
       search.tagIds.length > 0 ? await this.taggedCandidates(tenantId, search.tagIds) : [];
@@ -466,13 +462,6 @@ export class ContactsRepository {
     if (this.candidateLimit === 0) return null;
     const rows = await query.limit(this.candidateLimit + 1).getRawMany<{ id: string }>();
     return rows.length > this.candidateLimit ? null : [...new Set(rows.map((row) => row.id))];
-  }
-
-  async count(tenantId: string, state: ContactState): Promise<number> {
-    return this.contacts
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state })
-      .getCount();
   }
 
   /** `covered`: the filter the query already reads its rows from, which needs no probe. */

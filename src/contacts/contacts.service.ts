@@ -23,6 +23,7 @@ import { ContactFilter, ContactListQuery } from './contact-list-query';
 import { ContactAggregate, ContactEntity, ContactIdentityEntity } from './contact.entity';
 import { ContactsRepository, ResolvedContactFilter } from './contacts.repository';
 import { PageTokenCodec } from './page-token';
+import { ContactIndexes } from './search/contact-indexes';
 
 export class ContactNotFound extends NotFoundProblem {
   constructor(id: string) {
@@ -66,6 +67,7 @@ export class ContactsService {
     private readonly tags: TagsRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly pageTokens: PageTokenCodec,
+    private readonly indexes: ContactIndexes,
   ) {}
 
   async get(tenantId: string, id: string): Promise<ContactAggregate> {
@@ -110,7 +112,7 @@ export class ContactsService {
   }
 
   count(tenantId: string, archived: boolean): Promise<number> {
-    return this.contacts.count(tenantId, archived ? 'archived' : 'active');
+    return this.indexes.count(tenantId, archived);
   }
 
   async create(tenantId: string, input: CreateContactInput): Promise<ContactAggregate> {
@@ -139,9 +141,11 @@ export class ContactsService {
     if (errors.length > 0) throw new ValidationProblem(errors);
 
     const now = new Date();
+    const searchKey = await this.indexes.newKey(tenantId);
     const contact = Object.assign(new ContactEntity(), {
       tenantId,
       id: newId('con'),
+      searchKey,
       name,
       nameSort: nameSortOf(name),
       state: 'active',
@@ -178,6 +182,7 @@ export class ContactsService {
           })),
           manager,
         );
+        await this.indexes.created(manager, [contact]);
       });
     } catch (error) {
       // Two concurrent creates of one phone: the unique index lets one through.
@@ -193,25 +198,23 @@ export class ContactsService {
       if (name === undefined) return;
       const newName = cleanName(name);
       if (newName === contact.name) return;
+      const searchText = await this.searchTextOf(tenantId, id, newName, undefined, manager);
       await this.contacts.update(
         tenantId,
         id,
-        {
-          name: newName,
-          nameSort: nameSortOf(newName),
-          searchText: await this.searchTextOf(tenantId, id, newName, undefined, manager),
-          updatedAt: new Date(),
-        },
+        { name: newName, nameSort: nameSortOf(newName), searchText, updatedAt: new Date() },
         manager,
       );
+      await this.indexes.textChanged(manager, [{ contact, text: searchText }]);
     });
     return this.get(tenantId, id);
   }
 
   async delete(tenantId: string, id: string): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, id, manager);
+      const contact = await this.requireLive(tenantId, id, manager);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
+      await this.indexes.deleted(manager, contact);
     });
   }
 
@@ -233,6 +236,7 @@ export class ContactsService {
           : { state: 'active', archivedAt: null, updatedAt: now },
         manager,
       );
+      await this.indexes.stateChanged(manager, contact, archived ? 'archived' : 'active');
     });
   }
 
@@ -272,6 +276,9 @@ export class ContactsService {
         );
       }
       await this.contacts.update(tenantId, contactId, changes, manager);
+      if (changes.searchText !== undefined) {
+        await this.indexes.textChanged(manager, [{ contact, text: changes.searchText }]);
+      }
     });
   }
 
@@ -299,6 +306,7 @@ export class ContactsService {
   }
 
   private async requireLive(tenantId: string, id: string, manager?: EntityManager) {
+    if (manager) await this.indexes.lock(manager, tenantId, id);
     const contact = await this.contacts.findLive(tenantId, id, manager);
     if (!contact) throw new ContactNotFound(id);
     return contact;
