@@ -32,7 +32,11 @@ export class ImportsModule {
       ImportsService,
       AbandonedUploadSweeper,
     ];
-    const imports = [TypeOrmModule.forFeature([ImportEntity]), CustomFieldsModule, ContactSearchModule];
+    const imports = [
+      TypeOrmModule.forFeature([ImportEntity]),
+      CustomFieldsModule,
+      ContactSearchModule,
+    ];
     if (!config.redisUrl) {
       return {
         module: ImportsModule,

@@ -19,7 +19,12 @@ export class ContactCounters {
   }
 
   add(manager: EntityManager, tenantId: string, deltas: CountDeltas): Promise<void> {
-    return addCounts((sql, parameters) => manager.query(sql, parameters), this.dialect, tenantId, deltas);
+    return addCounts(
+      (sql, parameters) => manager.query(sql, parameters),
+      this.dialect,
+      tenantId,
+      deltas,
+    );
   }
 
   async count(tenantId: string, bucket: CountBucket): Promise<number> {

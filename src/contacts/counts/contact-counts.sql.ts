@@ -24,6 +24,8 @@ export async function addCounts(
     .filter((bucket) => (deltas[bucket] ?? 0) !== 0)
     .map((bucket) => [tenantId, bucket, Math.floor(Math.random() * COUNT_SHARDS), deltas[bucket]]);
   if (rows.length === 0) return;
-  await run(upsertAdd(dialect, COUNTS_TABLE, ['tenant_id', 'bucket', 'shard'], 'n', rows.length), rows.flat());
+  await run(
+    upsertAdd(dialect, COUNTS_TABLE, ['tenant_id', 'bucket', 'shard'], 'n', rows.length),
+    rows.flat(),
+  );
 }
-

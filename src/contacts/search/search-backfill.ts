@@ -27,7 +27,7 @@ export async function backfillSearchAndCounts(
   }[];
   let done = 0;
   for (const { tenantId } of tenants) {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       await db.inTransaction(async (run) => {
         const contacts = (await run(
           `SELECT id, state, search_text AS searchText FROM contacts
@@ -47,7 +47,12 @@ export async function backfillSearchAndCounts(
           );
         }
         const live = keyed.filter((c) => c.state !== 'deleted');
-        await indexTexts(run, db.dialect, tenantId, live.map((c) => ({ key: c.key, text: c.searchText })));
+        await indexTexts(
+          run,
+          db.dialect,
+          tenantId,
+          live.map((c) => ({ key: c.key, text: c.searchText })),
+        );
         const deltas: CountDeltas = {
           active: live.filter((c) => c.state === 'active').length,
           archived: live.filter((c) => c.state === 'archived').length,
@@ -60,4 +65,3 @@ export async function backfillSearchAndCounts(
   }
   return done;
 }
-

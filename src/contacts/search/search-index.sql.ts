@@ -51,7 +51,12 @@ async function deleteGrams(run: SqlRunner, tenantId: string, rows: [number, numb
 }
 
 /** Indexes contacts that have no grams yet. */
-export function indexTexts(run: SqlRunner, dialect: Dialect, tenantId: string, texts: IndexedText[]) {
+export function indexTexts(
+  run: SqlRunner,
+  dialect: Dialect,
+  tenantId: string,
+  texts: IndexedText[],
+) {
   const rows = texts.flatMap(({ key, text }) =>
     gramsOfText(text).map((gram): [number, number] => [gram, key]),
   );
