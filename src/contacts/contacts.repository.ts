@@ -12,8 +12,6 @@ import { UNICODE_LOWER } from '../database/data-source-options';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
 import { containsTerm } from '../database/sql-contains';
-import { fromSqlTimestamp } from '../database/sql-timestamp';
-import { ContactOrderField, OrderDirection } from './contact-list-query';
 import {
   Channel,
   ContactAggregate,
@@ -23,6 +21,8 @@ import {
 } from './contact.entity';
 import { PageCursor } from './page-token';
 import { ContactSearchPlanner } from './search/contact-search.planner';
+import { SearchWindow } from './search/search-window';
+import { ListOrder, SORT_COLUMNS, applyKeyset } from './contact-keyset';
 
 /** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
 export interface ResolvedContactFilter {
@@ -43,14 +43,6 @@ export interface ResolvedContactFilter {
 function probe(fromWhere: string): string {
   return `(SELECT 1 FROM ${fromWhere} LIMIT 1) IS NOT NULL`;
 }
-
-const SORT_COLUMNS: Record<ContactOrderField, string> = {
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  name: 'name_sort',
-};
-
-type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 
 /**
  * A filter index that lists its contacts in createdAt order (contact_created_at is indexed after
@@ -89,31 +81,6 @@ function orderedFilterIndex(
   return { table, covers, condition: conditions.join(' AND '), parameters };
 }
 
-/** Rows strictly after `position` in list order, or up to and including it. */
-function applyKeyset(
-  query: SelectQueryBuilder<ContactEntity>,
-  key: { sort: string; id: string },
-  order: ListOrder,
-  position: PageCursor | undefined,
-  side: 'after' | 'upTo',
-) {
-  if (!position) return;
-  const forward = (order.direction === 'asc') === (side === 'after');
-  const beyond = forward ? '>' : '<';
-  const value = order.field === 'name' ? position.sortValue : new Date(position.sortValue);
-  const [v, i] = [`${side}Value`, `${side}Id`];
-  query.andWhere(
-    new Brackets((qb) =>
-      qb
-        .where(`${key.sort} ${beyond} :${v}`, { [v]: value })
-        .orWhere(
-          `(${key.sort} = :${v} AND ${key.id} ${side === 'after' ? beyond : `${beyond}=`} :${i})`,
-          { [i]: position.id },
-        ),
-    ),
-  );
-}
-
 @Injectable()
 export class ContactsRepository {
   constructor(
@@ -121,6 +88,7 @@ export class ContactsRepository {
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
     private readonly searchPlanner: ContactSearchPlanner,
+    private readonly window: SearchWindow,
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
@@ -314,7 +282,13 @@ export class ContactsRepository {
     }
     const matches = await this.searchCandidates(tenantId, filter.search);
     if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
-    const windowEnd = await this.keyAt(tenantId, filter.state, order, cursor, this.searchWindow);
+    const windowEnd = await this.window.keyAt(
+      tenantId,
+      filter.state,
+      order,
+      cursor,
+      this.searchWindow,
+    );
     const head = await this.page(
       tenantId,
       filter,
@@ -332,50 +306,6 @@ export class ContactsRepository {
       limit - head.length,
     );
     return [...head, ...rest];
-  }
-
-  /**
-   * The keyset position of the `position`-th contact after the cursor, or undefined when fewer
-   * remain.
-   */
-  private async keyAt(
-    tenantId: string,
-    state: ResolvedContactFilter['state'],
-    order: ListOrder,
-    cursor: PageCursor | undefined,
-    position: number,
-  ): Promise<PageCursor | undefined> {
-    const column = `c.${SORT_COLUMNS[order.field]}`;
-    const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
-    const reverse = order.direction === 'asc' ? 'DESC' : 'ASC';
-    const next = this.contacts
-      .createQueryBuilder('c')
-      .select('c.id', 'id')
-      .addSelect(column, 'sortValue')
-      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state });
-    applyKeyset(next, { sort: column, id: 'c.id' }, order, cursor, 'after');
-    next.orderBy(column, direction).addOrderBy('c.id', direction).limit(position);
-    // The last of the next `position` keys (read from the sort index only), and how many
-    // there were: fewer means the window reaches the end of the bucket.
-    const row = await this.contacts.manager
-      .createQueryBuilder()
-      .select('w.id', 'id')
-      .addSelect('w.sortValue', 'sortValue')
-      .addSelect('COUNT(*) OVER ()', 'windowSize')
-      .from(`(${next.getQuery()})`, 'w')
-      .setParameters(next.getParameters())
-      .orderBy('w.sortValue', reverse)
-      .addOrderBy('w.id', reverse)
-      .limit(1)
-      .getRawOne<{ id: string; sortValue: Date | string; windowSize: number | string }>();
-    if (!row || Number(row.windowSize) < position) return undefined;
-    return {
-      id: row.id,
-      sortValue:
-        order.field === 'name'
-          ? String(row.sortValue)
-          : fromSqlTimestamp(row.sortValue).toISOString(),
-    };
   }
 
   /** Up to `limit` contacts in order, after `after` and up to `upTo` inclusive, among `ids`. */

@@ -52,7 +52,7 @@ describe('count from maintained counters', () => {
     expect(statuses.filter((s) => ![201, 204, 404, 409].includes(s))).toEqual([]);
     expect(statuses.filter((s) => s === 201)).toHaveLength(80);
     await expectCountsTrue(tenant);
-  });
+  }, 180_000);
 
   it('equals the contacts listed after an import that creates and updates', async () => {
     const tenant = new TestTenant();
