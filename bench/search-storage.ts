@@ -39,10 +39,13 @@ export async function storagePerContact(pool: Pool): Promise<string[]> {
     `SELECT table_name AS name, data_length AS data, index_length AS idx, table_rows AS estRows
      FROM information_schema.TABLES WHERE table_schema = DATABASE() ORDER BY data_length + index_length DESC`,
   );
-  const [[keyIndex]] = await pool.query<RowDataPacket[]>(
-    `SELECT stat_value * @@innodb_page_size AS bytes FROM mysql.innodb_index_stats
-     WHERE database_name = DATABASE() AND table_name = 'contacts' AND index_name = 'ix_contacts_search_key' AND stat_name = 'size'`,
-  );
+  // mysql.innodb_index_stats needs a grant the app's user may lack: then the row says n/a.
+  const [[keyIndex]] = await pool
+    .query<RowDataPacket[]>(
+      `SELECT stat_value * @@innodb_page_size AS bytes FROM mysql.innodb_index_stats
+       WHERE database_name = DATABASE() AND table_name = 'contacts' AND index_name = 'ix_contacts_search_key' AND stat_name = 'size'`,
+    )
+    .catch(() => [[{ bytes: undefined }]] as unknown as [RowDataPacket[]]);
   const [[grams]] = await pool.query<RowDataPacket[]>(
     'SELECT COUNT(*) AS n FROM contact_search_grams',
   );
@@ -63,7 +66,9 @@ export async function storagePerContact(pool: Pool): Promise<string[]> {
         (t) =>
           `| ${t.name} | ${(Number(t.data) / 1024 ** 2).toFixed(1)} | ${(Number(t.idx) / 1024 ** 2).toFixed(1)} | ${perContact(Number(t.data) + Number(t.idx))} |`,
       ),
-    `| contacts.ix_contacts_search_key | | ${(Number(keyIndex?.bytes ?? 0) / 1024 ** 2).toFixed(1)} | ${perContact(Number(keyIndex?.bytes ?? 0))} |`,
+    keyIndex?.bytes === undefined
+      ? '| contacts.ix_contacts_search_key | | n/a (no grant on mysql.innodb_index_stats) | |'
+      : `| contacts.ix_contacts_search_key | | ${(Number(keyIndex.bytes) / 1024 ** 2).toFixed(1)} | ${perContact(Number(keyIndex.bytes))} |`,
     `| **extra for search index + counters** | | | **${perContact(extra)}** |`,
   ];
 }
