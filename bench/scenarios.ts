@@ -12,6 +12,8 @@ export interface Scenario {
 }
 
 const PAGE = 50;
+const RUN = Date.now().toString(36);
+const RUN_OFFSET = (Date.now() % 90) * 100_000;
 const LIVE = "c.tenant_id = ? AND c.state = 'active'";
 const ORDER = 'ORDER BY c.created_at DESC, c.id DESC LIMIT ' + (PAGE + 1);
 
@@ -197,8 +199,9 @@ export function buildScenarios(
       [],
       async (pool) => {
         const n = created++;
-        const id = `con_floor${String(n).padStart(20, '0')}`;
-        const phone = `+4852${String(n).padStart(7, '0')}`;
+        // Distinct per run too: a --reuse-seed run meets the rows earlier runs left.
+        const id = `con_floor${RUN}${String(n).padStart(20, '0')}`;
+        const phone = `+4852${String(n + RUN_OFFSET).padStart(7, '0')}`;
         const connection = await pool.getConnection();
         try {
           await connection.beginTransaction();
@@ -212,7 +215,7 @@ export function buildScenarios(
           );
           await connection.query(
             "INSERT INTO contact_identities (tenant_id, id, contact_id, channel, address, live_address) VALUES (?, ?, ?, 'whatsapp', ?, ?)",
-            [t, `idn_floor${String(n).padStart(20, '0')}`, id, phone, phone],
+            [t, `idn_floor${RUN}${String(n).padStart(20, '0')}`, id, phone, phone],
           );
           await connection.commit();
         } finally {
