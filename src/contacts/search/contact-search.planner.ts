@@ -56,6 +56,8 @@ export class ContactSearchPlanner {
       tenantId,
       sized.slice(0, MAX_INTERSECTED).map((s) => s.range),
     );
+    // More candidates than the limit: the exact check would read them all to learn the same.
+    if (keys.length > this.limit) return null;
     const ids: string[] = [];
     for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
       const part = keys.slice(i, i + KEYS_PER_STATEMENT);
