@@ -4,6 +4,8 @@ import { CreateImports1795900000000 } from './1795900000000-create-imports';
 import { OrderFilterIndexesByContactCreated1796000000000 } from './1796000000000-order-filter-indexes-by-contact-created';
 import { CreateSearchIndexAndCounts1796100000000 } from './1796100000000-create-search-index-and-counts';
 import { BackfillSearchIndexAndCounts1796100000001 } from './1796100000001-backfill-search-index-and-counts';
+import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
+import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +14,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OrderFilterIndexesByContactCreated1796000000000,
   CreateSearchIndexAndCounts1796100000000,
   BackfillSearchIndexAndCounts1796100000001,
+  CreateContactEvents1796300000000,
+  AddImportDispatch1796450000000,
 ];

@@ -16,6 +16,7 @@ import { FieldValuesRepository, valueKeyOf } from '../custom-fields/field-values
 import { EMAIL_FIELD_ID, PHONE_FIELD_ID } from '../custom-fields/predefined-fields';
 import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
+import { recordContactEvents } from '../events/contact-events';
 import { TagsRepository } from '../tags/tags.repository';
 import { TagNotFound } from '../tags/tags.service';
 import { contactSearchText, nameSortOf } from './contact-search-text';
@@ -183,6 +184,12 @@ export class ContactsService {
           manager,
         );
         await this.indexes.created(manager, [contact]);
+        await recordContactEvents(
+          manager,
+          tenantId,
+          [{ contactId: contact.id, type: 'contact.created' }],
+          now,
+        );
       });
     } catch (error) {
       // Two concurrent creates of one phone: the unique index lets one through.
@@ -206,6 +213,7 @@ export class ContactsService {
         manager,
       );
       await this.indexes.textChanged(manager, [{ contact, text: searchText }]);
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.updated' }]);
     });
     return this.get(tenantId, id);
   }
@@ -215,6 +223,7 @@ export class ContactsService {
       const contact = await this.requireLive(tenantId, id, manager);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
       await this.indexes.deleted(manager, contact);
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
 
@@ -237,6 +246,8 @@ export class ContactsService {
         manager,
       );
       await this.indexes.stateChanged(manager, contact, archived ? 'archived' : 'active');
+      const type = archived ? 'contact.archived' : 'contact.unarchived';
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type }], now);
     });
   }
 
@@ -279,6 +290,7 @@ export class ContactsService {
       if (changes.searchText !== undefined) {
         await this.indexes.textChanged(manager, [{ contact, text: changes.searchText }]);
       }
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
     });
   }
 
@@ -290,6 +302,7 @@ export class ContactsService {
       const now = new Date();
       if (await this.contacts.attachTag(tenantId, contact, tagId, now, manager)) {
         await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
+        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
       }
     });
   }
@@ -301,6 +314,7 @@ export class ContactsService {
       if (!(await this.tags.findById(tenantId, tagId, manager))) throw new TagNotFound(tagId);
       if (await this.contacts.detachTag(tenantId, contactId, tagId, manager)) {
         await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
+        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       }
     });
   }

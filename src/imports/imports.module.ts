@@ -13,6 +13,7 @@ import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
 import { BullImportQueue } from './queue/bull-import.queue';
+import { ImportDispatcher } from './queue/import-dispatcher';
 import { IMPORT_QUEUE, ImportQueue } from './queue/import-queue';
 import { ImportProcessor } from './queue/import.processor';
 import { InProcessImportQueue } from './queue/in-process-import.queue';
@@ -31,6 +32,7 @@ export class ImportsModule {
       ImportFailureRecorder,
       ImportsService,
       AbandonedUploadSweeper,
+      ImportDispatcher,
     ];
     const imports = [
       TypeOrmModule.forFeature([ImportEntity]),
@@ -55,6 +57,7 @@ export class ImportsModule {
         ...imports,
         BullModule.forRoot({
           url: config.redisUrl,
+          prefix: config.queuePrefix,
           // A killed worker's job is taken over within seconds, not the default 30 s.
           settings: { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 10 },
         }),
