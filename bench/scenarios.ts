@@ -91,6 +91,8 @@ export function buildScenarios(
     )(pool, t);
   };
   const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
+  const countersSql =
+    "SELECT SUM(n) AS n FROM contact_counts WHERE tenant_id = ? AND bucket = 'active'";
   let created = 0;
   const runOffset = (Math.floor(Date.now() / 1000) % 900) * 10_000;
 
@@ -197,8 +199,36 @@ export function buildScenarios(
       [t, tenant.commonTerm, '2000-01-01', '2000-01-01', ''],
       (pool) => searchFloor(pool, tenant.commonTerm),
     ),
+    // Terms built to defeat an n-gram index: every 3-gram common but few or no matches, a term
+    // too short for 3-grams, and a common term whose matches the first window excludes.
+    ...['600123456', 'example.comx', 'nowak anna', 'zq'].map((term) =>
+      scenario(
+        `search, adversarial "${term}"`,
+        { method: 'GET', paths: [`/v1/contacts?search=${encodeURIComponent(term)}`] },
+        candidateSql,
+        [t, term],
+        (pool) => searchFloor(pool, term),
+      ),
+    ),
+    scenario(
+      'search, common term + createdBefore excluding the window',
+      {
+        method: 'GET',
+        paths: [`/v1/contacts?search=${tenant.commonTerm}&createdBefore=2025-12-01T00:00:00Z`],
+      },
+      undefined,
+      [],
+      (pool) => searchFloor(pool, tenant.commonTerm),
+    ),
     scenario('count', { method: 'GET', paths: ['/v1/contacts/count'] }, countSql, [t], (pool) =>
       pool.query(countSql, [t]),
+    ),
+    scenario(
+      'count from the counters',
+      { method: 'GET', paths: ['/v1/contacts/count'] },
+      countersSql,
+      [t],
+      (pool) => pool.query(countersSql, [t]),
     ),
     scenario(
       'create contact',

@@ -2,6 +2,8 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateContactsSchema1795800000000 } from './1795800000000-create-contacts-schema';
 import { CreateImports1795900000000 } from './1795900000000-create-imports';
 import { OrderFilterIndexesByContactCreated1796000000000 } from './1796000000000-order-filter-indexes-by-contact-created';
+import { CreateSearchIndexAndCounts1796100000000 } from './1796100000000-create-search-index-and-counts';
+import { BackfillSearchIndexAndCounts1796100000001 } from './1796100000001-backfill-search-index-and-counts';
 import { IdempotencyKeysAndContactVersion1796200000000 } from './1796200000000-idempotency-keys-and-contact-version';
 import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
 import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
@@ -11,6 +13,8 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateContactsSchema1795800000000,
   CreateImports1795900000000,
   OrderFilterIndexesByContactCreated1796000000000,
+  CreateSearchIndexAndCounts1796100000000,
+  BackfillSearchIndexAndCounts1796100000001,
   IdempotencyKeysAndContactVersion1796200000000,
   CreateContactEvents1796300000000,
   AddImportDispatch1796450000000,

@@ -25,6 +25,15 @@ export class ContactEntity {
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt!: Date;
 
+  /** The contact's key in the search index; null until the contact is indexed. */
+  @Column({
+    name: 'search_key',
+    type: 'bigint',
+    nullable: true,
+    transformer: { to: (v: unknown) => v, from: (v: unknown) => (v == null ? null : Number(v)) },
+  })
+  searchKey!: number | null;
+
   @Column({ name: 'updated_at', type: 'datetime' })
   updatedAt!: Date;
 

@@ -8,15 +8,17 @@ import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
 import { PageTokenCodec } from './page-token';
 import { ContactInputRules } from './contact-input-rules';
+import { ContactSearchModule } from './search/contact-search.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ContactEntity, ContactIdentityEntity]),
     TagsModule,
     CustomFieldsModule,
+    ContactSearchModule,
   ],
   controllers: [ContactsController],
   providers: [ContactsRepository, ContactsService, PageTokenCodec, ContactInputRules],
-  exports: [ContactsRepository, ContactsService],
+  exports: [ContactsRepository, ContactsService, ContactSearchModule],
 })
 export class ContactsModule {}

@@ -12,8 +12,6 @@ import { UNICODE_LOWER } from '../database/data-source-options';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
 import { containsTerm } from '../database/sql-contains';
-import { fromSqlTimestamp } from '../database/sql-timestamp';
-import { ContactOrderField, OrderDirection } from './contact-list-query';
 import {
   Channel,
   ContactAggregate,
@@ -23,6 +21,9 @@ import {
 } from './contact.entity';
 import { bumpVersionWith } from './contact-version';
 import { PageCursor } from './page-token';
+import { ContactSearchPlanner } from './search/contact-search.planner';
+import { SearchWindow } from './search/search-window';
+import { ListOrder, SORT_COLUMNS, applyKeyset } from './contact-keyset';
 
 /** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
 export interface ResolvedContactFilter {
@@ -43,14 +44,6 @@ export interface ResolvedContactFilter {
 function probe(fromWhere: string): string {
   return `(SELECT 1 FROM ${fromWhere} LIMIT 1) IS NOT NULL`;
 }
-
-const SORT_COLUMNS: Record<ContactOrderField, string> = {
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  name: 'name_sort',
-};
-
-type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 
 /**
  * A filter index that lists its contacts in createdAt order (contact_created_at is indexed after
@@ -89,37 +82,14 @@ function orderedFilterIndex(
   return { table, covers, condition: conditions.join(' AND '), parameters };
 }
 
-/** Rows strictly after `position` in list order, or up to and including it. */
-function applyKeyset(
-  query: SelectQueryBuilder<ContactEntity>,
-  key: { sort: string; id: string },
-  order: ListOrder,
-  position: PageCursor | undefined,
-  side: 'after' | 'upTo',
-) {
-  if (!position) return;
-  const forward = (order.direction === 'asc') === (side === 'after');
-  const beyond = forward ? '>' : '<';
-  const value = order.field === 'name' ? position.sortValue : new Date(position.sortValue);
-  const [v, i] = [`${side}Value`, `${side}Id`];
-  query.andWhere(
-    new Brackets((qb) =>
-      qb
-        .where(`${key.sort} ${beyond} :${v}`, { [v]: value })
-        .orWhere(
-          `(${key.sort} = :${v} AND ${key.id} ${side === 'after' ? beyond : `${beyond}=`} :${i})`,
-          { [i]: position.id },
-        ),
-    ),
-  );
-}
-
 @Injectable()
 export class ContactsRepository {
   constructor(
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
+    private readonly searchPlanner: ContactSearchPlanner,
+    private readonly window: SearchWindow,
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
@@ -310,9 +280,10 @@ export class ContactsRepository {
    * the filter's own, else the sort index, testing each contact) finds a page after a few rows.
    * Either way the cost does not grow with the tenant.
    *
-   * A search term has no index: proving a term rare means reading every contact of the tenant.
-   * So a search first tests only the next few thousand contacts in sort order, which fills the
-   * page for a common term; only a rarer one pays for the scan.
+   * A search asks the substring index first (src/contacts/search): a term it resolves to few
+   * contacts turns the page into an id lookup. A term too common for the index is tested on the
+   * next few thousand contacts in sort order, which fills the page for a common term, and then
+   * walks on from there.
    */
   async list(
     tenantId: string,
@@ -326,7 +297,15 @@ export class ContactsRepository {
     if (!filter.search || this.searchWindow === 0) {
       return this.page(tenantId, filter, order, { after: cursor }, limit);
     }
-    const windowEnd = await this.keyAt(tenantId, filter.state, order, cursor, this.searchWindow);
+    const matches = await this.searchCandidates(tenantId, filter.search);
+    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
+    const windowEnd = await this.window.keyAt(
+      tenantId,
+      filter.state,
+      order,
+      cursor,
+      this.searchWindow,
+    );
     const head = await this.page(
       tenantId,
       filter,
@@ -335,8 +314,6 @@ export class ContactsRepository {
       limit,
     );
     if (head.length === limit || !windowEnd) return head;
-    const matches = await this.searchCandidates(tenantId, filter.search);
-    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
     // Too many matches to list, too few in the window: walk on from where the window ended.
     const rest = await this.page(
       tenantId,
@@ -346,50 +323,6 @@ export class ContactsRepository {
       limit - head.length,
     );
     return [...head, ...rest];
-  }
-
-  /**
-   * The keyset position of the `position`-th contact after the cursor, or undefined when fewer
-   * remain.
-   */
-  private async keyAt(
-    tenantId: string,
-    state: ResolvedContactFilter['state'],
-    order: ListOrder,
-    cursor: PageCursor | undefined,
-    position: number,
-  ): Promise<PageCursor | undefined> {
-    const column = `c.${SORT_COLUMNS[order.field]}`;
-    const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
-    const reverse = order.direction === 'asc' ? 'DESC' : 'ASC';
-    const next = this.contacts
-      .createQueryBuilder('c')
-      .select('c.id', 'id')
-      .addSelect(column, 'sortValue')
-      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state });
-    applyKeyset(next, { sort: column, id: 'c.id' }, order, cursor, 'after');
-    next.orderBy(column, direction).addOrderBy('c.id', direction).limit(position);
-    // The last of the next `position` keys (read from the sort index only), and how many
-    // there were: fewer means the window reaches the end of the bucket.
-    const row = await this.contacts.manager
-      .createQueryBuilder()
-      .select('w.id', 'id')
-      .addSelect('w.sortValue', 'sortValue')
-      .addSelect('COUNT(*) OVER ()', 'windowSize')
-      .from(`(${next.getQuery()})`, 'w')
-      .setParameters(next.getParameters())
-      .orderBy('w.sortValue', reverse)
-      .addOrderBy('w.id', reverse)
-      .limit(1)
-      .getRawOne<{ id: string; sortValue: Date | string; windowSize: number | string }>();
-    if (!row || Number(row.windowSize) < position) return undefined;
-    return {
-      id: row.id,
-      sortValue:
-        order.field === 'name'
-          ? String(row.sortValue)
-          : fromSqlTimestamp(row.sortValue).toISOString(),
-    };
   }
 
   /** Up to `limit` contacts in order, after `after` and up to `upTo` inclusive, among `ids`. */
@@ -453,14 +386,7 @@ export class ContactsRepository {
     tenantId: string,
     search: NonNullable<ResolvedContactFilter['search']>,
   ): Promise<string[] | null> {
-    const byText = await this.candidateIds(
-      this.contacts.manager
-        .createQueryBuilder()
-        .select('c.id', 'id')
-        .from('contacts', 'c')
-        .where('c.tenant_id = :tenantId', { tenantId })
-        .andWhere(containsTerm('c.search_text', 'term'), { term: search.term }),
-    );
+    const byText = await this.searchPlanner.candidates(tenantId, search.term);
     if (!byText) return null;
     const byTag =
       search.tagIds.length > 0 ? await this.taggedCandidates(tenantId, search.tagIds) : [];
@@ -483,13 +409,6 @@ export class ContactsRepository {
     if (this.candidateLimit === 0) return null;
     const rows = await query.limit(this.candidateLimit + 1).getRawMany<{ id: string }>();
     return rows.length > this.candidateLimit ? null : [...new Set(rows.map((row) => row.id))];
-  }
-
-  async count(tenantId: string, state: ContactState): Promise<number> {
-    return this.contacts
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId AND c.state = :state', { tenantId, state })
-      .getCount();
   }
 
   /** `covered`: the filter the query already reads its rows from, which needs no probe. */

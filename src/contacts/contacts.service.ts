@@ -29,6 +29,7 @@ import {
   ContactInput,
   ContactInputRules,
 } from './contact-input-rules';
+import { ContactIndexes } from './search/contact-indexes';
 
 export class ContactNotFound extends NotFoundProblem {
   constructor(id: string) {
@@ -63,6 +64,7 @@ export class ContactsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly pageTokens: PageTokenCodec,
     private readonly inputRules: ContactInputRules,
+    private readonly indexes: ContactIndexes,
   ) {}
 
   async get(tenantId: string, id: string): Promise<ContactAggregate> {
@@ -107,7 +109,7 @@ export class ContactsService {
   }
 
   count(tenantId: string, archived: boolean): Promise<number> {
-    return this.contacts.count(tenantId, archived ? 'archived' : 'active');
+    return this.indexes.count(tenantId, archived);
   }
 
   async create(tenantId: string, input: CreateContactInput): Promise<ContactAggregate> {
@@ -121,9 +123,11 @@ export class ContactsService {
     if (errors.length > 0) throw new ValidationProblem(errors);
 
     const now = new Date();
+    const searchKey = await this.indexes.newKey(tenantId);
     const contact = Object.assign(new ContactEntity(), {
       tenantId,
       id: newId('con'),
+      searchKey,
       name,
       nameSort: nameSortOf(name),
       state: 'active',
@@ -161,6 +165,7 @@ export class ContactsService {
           })),
           manager,
         );
+        await this.indexes.created(manager, [contact]);
         await recordContactEvents(
           manager,
           tenantId,
@@ -187,17 +192,14 @@ export class ContactsService {
       if (name === undefined) return;
       const newName = cleanName(name);
       if (newName === contact.name) return;
+      const searchText = await this.searchTextOf(tenantId, id, newName, undefined, manager);
       await this.contacts.update(
         tenantId,
         id,
-        {
-          name: newName,
-          nameSort: nameSortOf(newName),
-          searchText: await this.searchTextOf(tenantId, id, newName, undefined, manager),
-          updatedAt: new Date(),
-        },
+        { name: newName, nameSort: nameSortOf(newName), searchText, updatedAt: new Date() },
         manager,
       );
+      await this.indexes.textChanged(manager, [{ contact, text: searchText }]);
       await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.updated' }]);
     });
     return this.get(tenantId, id);
@@ -205,8 +207,9 @@ export class ContactsService {
 
   async delete(tenantId: string, id: string, precondition?: Precondition): Promise<void> {
     await this.unitOfWork.run(async (manager) => {
-      await this.requireLive(tenantId, id, manager, precondition);
+      const contact = await this.requireLive(tenantId, id, manager, precondition);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
+      await this.indexes.deleted(manager, contact);
       await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
@@ -235,6 +238,7 @@ export class ContactsService {
           : { state: 'active', archivedAt: null, updatedAt: now },
         manager,
       );
+      await this.indexes.stateChanged(manager, contact, archived ? 'archived' : 'active');
       const type = archived ? 'contact.archived' : 'contact.unarchived';
       await recordContactEvents(manager, tenantId, [{ contactId: id, type }], now);
       return contact.version + 1;
@@ -285,6 +289,9 @@ export class ContactsService {
         );
       }
       await this.contacts.update(tenantId, contactId, changes, manager);
+      if (changes.searchText !== undefined) {
+        await this.indexes.textChanged(manager, [{ contact, text: changes.searchText }]);
+      }
       await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       return contact.version + 1;
     });

@@ -30,6 +30,8 @@ export function dataSourceOptions(
   const common = {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
+    // Each migration in its own transaction: a batched backfill commits batch by batch.
+    migrationsTransactionMode: 'each' as const,
     synchronize: false,
     // Failures surface as exceptions (logged once by the problem filter); expected ones, such as
     // duplicate keys turned into 409s, are not noise in the log.

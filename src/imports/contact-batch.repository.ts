@@ -10,7 +10,11 @@ import { TagEntity } from '../tags/tag.entity';
 
 /** What an import needs to know of an existing contact to update it. */
 export interface ExistingContact {
+  tenantId: string;
   id: string;
+  searchKey: number | null;
+  searchText: string;
+  state: ContactEntity['state'];
   name: string | null;
   createdAt: Date;
   whatsapp: ContactIdentityEntity | null;
@@ -95,12 +99,27 @@ export class ContactBatchRepository {
     const result = new Map<string, ExistingContact>();
     for (const part of chunks(ids)) {
       const contacts = await manager.getRepository(ContactEntity).find({
-        select: { id: true, name: true, createdAt: true },
+        select: {
+          id: true,
+          name: true,
+          createdAt: true,
+          searchKey: true,
+          searchText: true,
+          state: true,
+        },
         where: { tenantId, id: In(part) },
+        // Locked: the batch replaces this search text in the index (see ContactIndexes.lock).
+        ...(manager.connection.options.type === 'mysql'
+          ? { lock: { mode: 'pessimistic_write' as const } }
+          : {}),
       });
       for (const c of contacts) {
         result.set(c.id, {
+          tenantId,
           id: c.id,
+          searchKey: c.searchKey,
+          searchText: c.searchText,
+          state: c.state,
           name: c.name,
           createdAt: c.createdAt,
           whatsapp: null,
@@ -173,7 +192,17 @@ export class ContactBatchRepository {
     await insertRows(
       manager,
       'contacts',
-      ['tenant_id', 'id', 'name', 'name_sort', 'state', 'search_text', 'created_at', 'updated_at'],
+      [
+        'tenant_id',
+        'id',
+        'name',
+        'name_sort',
+        'state',
+        'search_text',
+        'created_at',
+        'updated_at',
+        'search_key',
+      ],
       contacts.map((c) => [
         c.tenantId,
         c.id,
@@ -183,6 +212,7 @@ export class ContactBatchRepository {
         c.searchText,
         sqlTimestamp(c.createdAt),
         sqlTimestamp(c.updatedAt),
+        c.searchKey ?? null,
       ]),
     );
   }

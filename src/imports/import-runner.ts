@@ -14,6 +14,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { recordContactEvents } from '../events/contact-events';
 import { TagEntity } from '../tags/tag.entity';
 import { tagNameKey } from '../tags/tags.service';
+import { ContactIndexes } from '../contacts/search/contact-indexes';
 import { ContactBatchRepository, ExistingContact } from './contact-batch.repository';
 import { ImportEntity } from './import.entity';
 import { ImportRow, readImportRow, RowError } from './import-row';
@@ -84,6 +85,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
     private readonly fieldDefinitions: CustomFieldsService,
     private readonly unitOfWork: UnitOfWork,
     private readonly metrics: ImportMetrics,
+    private readonly indexes: ContactIndexes,
   ) {}
 
   /** A stopping worker finishes its current batch, then releases the import to the queue. */
@@ -345,6 +347,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
     const values: { contactId: string; contactCreatedAt: Date; fieldId: string; value: string }[] =
       [];
     const replacing: { contactId: string; fieldId: string }[] = [];
+    const reindexed: { contact: ExistingContact; text: string }[] = [];
     const links: { contactId: string; contactCreatedAt: Date; tagId: string }[] = [];
     for (const draft of drafts.values()) {
       const contactCreatedAt = draft.isNew ? now : draft.existing!.createdAt;
@@ -395,6 +398,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
           { name: draft.name, nameSort: nameSortOf(draft.name), searchText, updatedAt: now },
           manager,
         );
+        reindexed.push({ contact: draft.existing!, text: searchText });
       }
       const whatsapp = draft.existing?.whatsapp;
       if (draft.phone && whatsapp && whatsapp.address !== draft.phone) {
@@ -412,10 +416,13 @@ export class ImportRunner implements BeforeApplicationShutdown {
         );
       }
     }
+    await this.indexes.assignKeys(manager, tenantId, newContacts);
     await this.batches.insertContacts(newContacts, manager);
     await this.batches.insertIdentities(newIdentities, manager);
     await this.batches.upsertValues(tenantId, values, replacing, manager);
     await this.batches.insertTagLinks(tenantId, links, now, manager);
+    await this.indexes.created(manager, newContacts);
+    await this.indexes.textChanged(manager, reindexed);
     const changes = [...drafts.values()].map((draft) => ({
       contactId: draft.id,
       type: draft.isNew ? ('contact.created' as const) : ('contact.updated' as const),

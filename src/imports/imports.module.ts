@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { ContactSearchModule } from '../contacts/search/contact-search.module';
 import { CustomFieldsModule } from '../custom-fields/custom-fields.module';
 import { AbandonedUploadSweeper } from './abandoned-upload.sweeper';
 import { ContactBatchRepository } from './contact-batch.repository';
@@ -33,7 +34,11 @@ export class ImportsModule {
       AbandonedUploadSweeper,
       ImportDispatcher,
     ];
-    const imports = [TypeOrmModule.forFeature([ImportEntity]), CustomFieldsModule];
+    const imports = [
+      TypeOrmModule.forFeature([ImportEntity]),
+      CustomFieldsModule,
+      ContactSearchModule,
+    ];
     if (!config.redisUrl) {
       return {
         module: ImportsModule,

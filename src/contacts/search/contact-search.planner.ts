@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { GRAMS_TABLE } from './search-index.sql';
+import { GramRange, gramRangesOfTerm } from './search-grams';
+
+// At most this many of a long term's grams are probed for their rarity (first, last, between).
+const MAX_PROBES = 6;
+// The rarest grams intersected before the exact check.
+const MAX_INTERSECTED = 3;
+const KEYS_PER_STATEMENT = 2000;
+
+function spread<T>(items: T[], count: number): T[] {
+  if (items.length <= count) return items;
+  return Array.from(
+    { length: count },
+    (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))],
+  );
+}
+
+/**
+ * The read side of the substring index: the contacts whose search text contains a term, found
+ * with bounded work. Each probed gram is counted up to a bound; the rarest ones are intersected
+ * and the survivors pass the exact check that decides a search (INSTR on search_text).
+ */
+@Injectable()
+export class ContactSearchPlanner {
+  private readonly limit: number;
+  /** Postings read per gram at most: a gram with more is "too common to help". */
+  private readonly probeBound: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.limit = config.listCandidateLimit;
+    this.probeBound = Math.max(1000, 5 * config.listCandidateLimit);
+  }
+
+  /**
+   * Ids of the contacts (any state but deleted) whose text contains `term`, or null when the
+   * term is too common for the index: every probed gram has more postings than the bound, or
+   * more than LIST_CANDIDATE_LIMIT contacts match.
+   */
+  async candidates(tenantId: string, term: string): Promise<string[] | null> {
+    if (this.limit === 0) return null;
+    const ranges = spread(gramRangesOfTerm(term), MAX_PROBES);
+    if (ranges.length === 0) return null;
+    const sized = await Promise.all(
+      ranges.map(async (range) => ({ range, size: await this.postings(tenantId, range) })),
+    );
+    sized.sort((a, b) => a.size - b.size);
+    if (sized[0].size >= this.probeBound) return null;
+    const keys = await this.intersect(
+      tenantId,
+      sized.slice(0, MAX_INTERSECTED).map((s) => s.range),
+    );
+    // More candidates than the limit: the exact check would read them all to learn the same.
+    if (keys.length > this.limit) return null;
+    const ids: string[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
+      const part = keys.slice(i, i + KEYS_PER_STATEMENT);
+      // The exact check of every search (containsTerm in src/database/sql-contains.ts).
+      const rows: { id: string }[] = await this.dataSource.query(
+        `SELECT c.id AS id FROM contacts c WHERE c.tenant_id = ? AND c.search_key IN (${part.map(() => '?').join(', ')}) AND INSTR(c.search_text, ?) > 0 LIMIT ${this.limit + 1 - ids.length}`,
+        [tenantId, ...part, term],
+      );
+      ids.push(...rows.map((row) => row.id));
+      if (ids.length > this.limit) return null;
+    }
+    return ids;
+  }
+
+  /** How many postings a range holds, counted up to the bound (an index-only range read). */
+  private async postings(tenantId: string, range: GramRange): Promise<number> {
+    const rows: { n: number | string }[] = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${GRAMS_TABLE} WHERE tenant_id = ? AND gram BETWEEN ? AND ? LIMIT ${this.probeBound}) p`,
+      [tenantId, range.from, range.to],
+    );
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Contact keys in the first (rarest) range that also hold a gram of each other range; a
+   * lookup by primary key per posting of the first.
+   */
+  private async intersect(tenantId: string, ranges: GramRange[]): Promise<number[]> {
+    const [first, ...others] = ranges;
+    const joins = others
+      .map(
+        (_, i) =>
+          `JOIN ${GRAMS_TABLE} g${i + 1} ON g${i + 1}.tenant_id = g0.tenant_id AND g${i + 1}.gram = ? AND g${i + 1}.contact_key = g0.contact_key`,
+      )
+      .join(' ');
+    // Only exact grams are joined (a range is a prefix term's only probe).
+    const rows: { k: number | string }[] = await this.dataSource.query(
+      `SELECT DISTINCT g0.contact_key AS k FROM ${GRAMS_TABLE} g0 ${joins} WHERE g0.tenant_id = ? AND g0.gram BETWEEN ? AND ?`,
+      [...others.map((range) => range.from), tenantId, first.from, first.to],
+    );
+    return rows.map((row) => Number(row.k));
+  }
+}

@@ -1,0 +1,112 @@
+import { Dialect, SqlRunner, insertIgnore, upsertAdd } from '../../database/sql-dialect';
+import { gramChanges, gramsOfText } from './search-grams';
+
+/**
+ * The statements that maintain the substring index, shared by the app's write paths, the
+ * backfill migration and the bench seeding. Each works set-based: a fixed number of statements
+ * for any number of contacts (split only to stay under the drivers' parameter limits).
+ */
+export const GRAMS_TABLE = 'contact_search_grams';
+export const KEYS_TABLE = 'contact_search_keys';
+
+// 3 parameters a row: 30,000 stays under SQLite's 32,766.
+const GRAM_ROWS_PER_STATEMENT = 10_000;
+
+export interface IndexedText {
+  key: number;
+  text: string;
+}
+
+export interface TextChange {
+  key: number;
+  before: string;
+  after: string;
+}
+
+function* parts<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+async function insertGrams(
+  run: SqlRunner,
+  dialect: Dialect,
+  tenantId: string,
+  rows: [number, number][],
+) {
+  for (const part of parts(rows, GRAM_ROWS_PER_STATEMENT)) {
+    await run(
+      `${insertIgnore(dialect)} ${GRAMS_TABLE} (tenant_id, gram, contact_key) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`,
+      part.flatMap(([gram, key]) => [tenantId, gram, key]),
+    );
+  }
+}
+
+async function deleteGrams(run: SqlRunner, tenantId: string, rows: [number, number][]) {
+  for (const part of parts(rows, GRAM_ROWS_PER_STATEMENT)) {
+    await run(
+      `DELETE FROM ${GRAMS_TABLE} WHERE tenant_id = ? AND (gram, contact_key) IN (${part.map(() => '(?, ?)').join(', ')})`,
+      [tenantId, ...part.flat()],
+    );
+  }
+}
+
+/** Indexes contacts that have no grams yet. */
+export function indexTexts(
+  run: SqlRunner,
+  dialect: Dialect,
+  tenantId: string,
+  texts: IndexedText[],
+) {
+  const rows = texts.flatMap(({ key, text }) =>
+    gramsOfText(text).map((gram): [number, number] => [gram, key]),
+  );
+  return insertGrams(run, dialect, tenantId, rows);
+}
+
+/** Moves contacts' grams from their old text to their new one, touching only the difference. */
+export async function reindexTexts(
+  run: SqlRunner,
+  dialect: Dialect,
+  tenantId: string,
+  changes: TextChange[],
+) {
+  const removed: [number, number][] = [];
+  const added: [number, number][] = [];
+  for (const { key, before, after } of changes) {
+    if (before === after) continue;
+    const diff = gramChanges(before, after);
+    for (const gram of diff.removed) removed.push([gram, key]);
+    for (const gram of diff.added) added.push([gram, key]);
+  }
+  await deleteGrams(run, tenantId, removed);
+  await insertGrams(run, dialect, tenantId, added);
+}
+
+/** Removes contacts from the index: a deleted contact is never a candidate again. */
+export function unindexTexts(run: SqlRunner, tenantId: string, texts: IndexedText[]) {
+  return deleteGrams(
+    run,
+    tenantId,
+    texts.flatMap(({ key, text }) =>
+      gramsOfText(text).map((gram): [number, number] => [gram, key]),
+    ),
+  );
+}
+
+/**
+ * Reserves `count` consecutive contact keys of a tenant and returns the first. The row lock
+ * taken by the upsert lasts until the caller's transaction ends, so that transaction should be
+ * short (the app reserves blocks, not single keys).
+ */
+export async function reserveKeys(
+  run: SqlRunner,
+  dialect: Dialect,
+  tenantId: string,
+  count: number,
+): Promise<number> {
+  await run(upsertAdd(dialect, KEYS_TABLE, ['tenant_id'], 'next_key', 1), [tenantId, count]);
+  const rows = (await run(`SELECT next_key AS nextKey FROM ${KEYS_TABLE} WHERE tenant_id = ?`, [
+    tenantId,
+  ])) as { nextKey: number | string }[];
+  return Number(rows[0].nextKey) - count;
+}
