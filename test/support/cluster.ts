@@ -1,0 +1,45 @@
+import { backendEnv } from './backend';
+import { startRoundRobinProxy } from './round-robin-proxy';
+import { startServer } from './server';
+import { startWorker } from './worker';
+
+/** The cluster target's shape: as in the docker-compose `cluster` profile. */
+export const CLUSTER_APIS = 2;
+export const CLUSTER_WORKERS = 2;
+
+export interface RunningCluster {
+  /** The round-robin proxy: the suite's shared server URL. */
+  url: string;
+  /** Each API process, for tests that address one replica on purpose. */
+  replicas: string[];
+  stop: () => Promise<void>;
+}
+
+/**
+ * The shared "server" of TEST_TARGET=cluster: API processes (PROCESS_ROLE=api) and import
+ * workers (PROCESS_ROLE=worker) on one MariaDB and one Redis, behind a round-robin proxy.
+ */
+export async function startCluster(): Promise<RunningCluster> {
+  const env = backendEnv();
+  const [apis, workers] = await Promise.all([
+    Promise.all(
+      Array.from({ length: CLUSTER_APIS }, () => startServer({ ...env, PROCESS_ROLE: 'api' })),
+    ),
+    Promise.all(Array.from({ length: CLUSTER_WORKERS }, () => startWorker(env))),
+  ]);
+  const replicas = apis.map((server) => server.url);
+  const proxy = await startRoundRobinProxy(replicas);
+  return {
+    url: proxy.url,
+    replicas,
+    stop: async () => {
+      await proxy.close();
+      await Promise.all([...apis, ...workers].map((p) => p.stop()));
+    },
+  };
+}
+
+/** The API processes of the cluster target (set by global setup), or none on other targets. */
+export function clusterReplicas(): string[] {
+  return (process.env.E2E_API_REPLICAS ?? '').split(',').filter(Boolean);
+}
