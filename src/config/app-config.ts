@@ -28,6 +28,8 @@ export class AppConfig {
   readonly port!: number;
   readonly database!: DatabaseConfig;
   readonly redisUrl?: string;
+  /** Key prefix of the Bull queues: deployments (or test runs) sharing one Redis keep apart. */
+  readonly queuePrefix!: string;
   readonly jwt!: JwtConfig;
   /** HMAC key for page tokens. */
   readonly pageTokenSecret!: string;
@@ -125,6 +127,14 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function queuePrefix(env: Env): string {
+  const raw = optional(env, 'QUEUE_PREFIX') ?? 'bull';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
+    throw new ConfigError('QUEUE_PREFIX', `must be 1-64 letters, digits, _ or - (got "${raw}")`);
+  }
+  return raw;
+}
+
 function readPem(env: Env): string | undefined {
   const raw = optional(env, 'JWT_PUBLIC_KEY');
   if (raw === undefined) return undefined;
@@ -209,6 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     database: parseDatabaseUrl(optional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL),
     redisUrl,
+    queuePrefix: queuePrefix(env),
     jwt,
     pageTokenSecret: pageTokenSecret ?? DEVELOPMENT_JWT_SECRET,
     importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),

@@ -50,6 +50,7 @@ export class ImportsModule {
         ...imports,
         BullModule.forRoot({
           url: config.redisUrl,
+          prefix: config.queuePrefix,
           // A killed worker's job is taken over within seconds, not the default 30 s.
           settings: { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 10 },
         }),
