@@ -133,7 +133,9 @@ describe('imports competing for workers', () => {
       const resumed = batchesOf(survivor, first.importId);
       expect(resumed.length).toBeGreaterThan(0);
       // No batch written twice: the survivor wrote only what the victim had not committed.
-      expect(resumed.reduce((sum, rows) => sum + rows, 0)).toBe(KILL_ROWS - afterKill.processedRows);
+      expect(resumed.reduce((sum, rows) => sum + rows, 0)).toBe(
+        KILL_ROWS - afterKill.processedRows,
+      );
       expect(writtenByVictim).toBeGreaterThanOrEqual(afterKill.processedRows / BATCH);
     }, 240_000);
   } else {
