@@ -323,6 +323,8 @@ async function clusterImportScenario(urls: { database: string; redis: string }) 
         REDIS_URL: urls.redis,
         JWT_SECRET: SECRET,
         IMPORT_MAX_BYTES: String(1024 ** 3),
+        // Tests may share this Redis database: their workers must not take the bench's jobs.
+        QUEUE_PREFIX: 'bench',
       },
       port: BASE_PORT + 1,
       csv,

@@ -21,12 +21,13 @@ export interface RunningCluster {
  */
 export async function startCluster(): Promise<RunningCluster> {
   const env = backendEnv();
-  const [apis, workers] = await Promise.all([
-    Promise.all(
-      Array.from({ length: CLUSTER_APIS }, () => startServer({ ...env, PROCESS_ROLE: 'api' })),
-    ),
-    Promise.all(Array.from({ length: CLUSTER_WORKERS }, () => startWorker(env))),
-  ]);
+  // APIs first, then workers: fewer processes compiling at once on a busy machine.
+  const apis = await Promise.all(
+    Array.from({ length: CLUSTER_APIS }, () => startServer({ ...env, PROCESS_ROLE: 'api' })),
+  );
+  const workers = await Promise.all(
+    Array.from({ length: CLUSTER_WORKERS }, () => startWorker(env)),
+  );
   const replicas = apis.map((server) => server.url);
   const proxy = await startRoundRobinProxy(replicas);
   return {
