@@ -73,6 +73,7 @@ export async function clusterImport(options: Options): Promise<ClusterImportRun>
   });
   try {
     await Promise.all([options.waitHealthy(baseUrl), ...ready]);
+    console.log(`[bench] cluster import: ${options.workers} worker(s) ready, uploading`);
     const tenants = Array.from(
       { length: options.imports },
       (_, i) => `tn_bench_cluster_w${options.workers}_${i}`,
