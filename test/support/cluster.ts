@@ -1,7 +1,7 @@
 import { backendEnv } from './backend';
 import { startRoundRobinProxy } from './round-robin-proxy';
-import { startServer } from './server';
-import { startWorker } from './worker';
+import { RunningServer, startServer } from './server';
+import { RunningWorker, startWorker } from './worker';
 
 /** The cluster target's shape: as in the docker-compose `cluster` profile. */
 export const CLUSTER_APIS = 2;
@@ -21,13 +21,29 @@ export interface RunningCluster {
  */
 export async function startCluster(): Promise<RunningCluster> {
   const env = backendEnv();
-  // APIs first, then workers: fewer processes compiling at once on a busy machine.
-  const apis = await Promise.all(
-    Array.from({ length: CLUSTER_APIS }, () => startServer({ ...env, PROCESS_ROLE: 'api' })),
-  );
-  const workers = await Promise.all(
-    Array.from({ length: CLUSTER_WORKERS }, () => startWorker(env)),
-  );
+  // APIs first, then workers: fewer processes compiling at once on a busy machine. Whatever
+  // started is stopped again if the rest fails (jest runs no teardown after a failed setup).
+  const started: { stop: () => Promise<void> }[] = [];
+  const track = async <T extends { stop: () => Promise<void> }>(member: Promise<T>) => {
+    const value = await member;
+    started.push(value);
+    return value;
+  };
+  let apis: RunningServer[];
+  let workers: RunningWorker[];
+  try {
+    apis = await Promise.all(
+      Array.from({ length: CLUSTER_APIS }, () =>
+        track(startServer({ ...env, PROCESS_ROLE: 'api' })),
+      ),
+    );
+    workers = await Promise.all(
+      Array.from({ length: CLUSTER_WORKERS }, () => track(startWorker(env))),
+    );
+  } catch (error) {
+    await Promise.all(started.map((member) => member.stop()));
+    throw error;
+  }
   const replicas = apis.map((server) => server.url);
   const proxy = await startRoundRobinProxy(replicas);
   return {
