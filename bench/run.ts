@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { clusterImport } from './cluster-import';
+import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
 import { Measurement, memoryOf, timeLoop, wrk } from './measure';
 import { buildScenarios } from './scenarios';
 import { reuseSeededTenant, seedTenant } from './seed';
+import { runSoak } from './soak';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
@@ -20,6 +22,7 @@ const { values: args } = parseArgs({
   options: {
     contacts: { type: 'string', default: '1000000' },
     'import-rows': { type: 'string' },
+    'feed-events': { type: 'string', default: '1000000' },
     scenarios: { type: 'string', default: 'all' },
     duration: { type: 'string' },
     connections: { type: 'string', default: '4' },
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     'reuse-seed': { type: 'boolean', default: false },
     'cluster-imports': { type: 'string', default: '4' },
     'cluster-rows': { type: 'string', default: '250000' },
+    soak: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -41,7 +45,9 @@ built server beside their baselines, then the CSV import with its plain-INSERT b
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
 cluster-import (only when named; it recreates the database before each run): that many
 concurrent imports of that many rows on 1 worker, then on 2 workers.
-BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.`);
+BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.
+--soak instead runs the soak (bench/soak.ts): 16 connections of mixed reads and writes on
+50,000 seeded contacts for 300 s (--duration overrides), reporting errors, RSS and p99 per minute.`);
   process.exit(0);
 }
 
@@ -51,7 +57,9 @@ const importRows = Number(args['import-rows'] ?? Math.min(contactsPerTenant, 1_0
 const durationSeconds = Number(args.duration ?? (contactsPerTenant >= 500_000 ? 10 : 2));
 const connections = Number(args.connections);
 const seed = Number(args.seed);
-const wanted = new Set(args.scenarios === 'all' ? ['http', 'import'] : args.scenarios.split(','));
+const wanted = new Set(
+  args.scenarios === 'all' ? ['http', 'import', 'feed'] : args.scenarios.split(','),
+);
 const workDir = mkdtempSync(join(tmpdir(), 'contacts-bench-'));
 const lines: string[] = [];
 // BENCH_PORT moves the bench's servers (this port and the next) off the default 3900.
@@ -248,9 +256,13 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   return explains;
 }
 
-async function importScenario(pool: Pool, urls: { database: string; redis: string }) {
+async function importScenario(
+  pool: Pool,
+  urls: { database: string; redis: string },
+  outbox: 'on' | 'off' = 'on',
+) {
   const csv = join(workDir, 'import.csv');
-  log(`import: writing ${importRows} rows to ${csv}`);
+  log(`import: writing ${importRows} rows to ${csv} (event outbox ${outbox})`);
   await writeCsv(csv, importRows, seed + 7);
   const port = BASE_PORT + 1;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -259,6 +271,7 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
     REDIS_URL: urls.redis,
     PORT: String(port),
     IMPORT_MAX_BYTES: String(1024 ** 3),
+    EVENT_OUTBOX: outbox,
   };
   const api = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
   // As docker-compose runs it: a capped heap keeps the worker's memory flat (see README).
@@ -266,7 +279,7 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
     '--max-old-space-size=192',
   ]);
   await waitHealthy(baseUrl);
-  const tenantId = 'tn_bench_import';
+  const tenantId = outbox === 'on' ? 'tn_bench_import' : 'tn_bench_import_no_outbox';
   const auth = token(tenantId);
   for (const name of ['Lifecycle stage', 'Preferred store']) {
     await fetch(`${baseUrl}/v1/contacts/custom-fields`, {
@@ -287,6 +300,13 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
   await stop(api);
   await stop(worker);
   log(`import: ${status.status} in ${fmt(importSeconds)} s; baseline insert`);
+  if (outbox === 'off') {
+    lines.push(
+      '',
+      `Import without the event outbox (EVENT_OUTBOX=off): ${fmt(importSeconds)} s, ${fmt(importRows / importSeconds, 0)} rows/s.`,
+    );
+    return importSeconds;
+  }
   const baselineStarted = process.hrtime.bigint();
   await plainInsert(pool, 'tn_bench_baseline', importRows, seed + 7);
   const baselineSeconds = Number(process.hrtime.bigint() - baselineStarted) / 1e9;
@@ -297,6 +317,35 @@ async function importScenario(pool: Pool, urls: { database: string; redis: strin
     `| upload → completed (Bull worker) | ${fmt(importSeconds)} | ${fmt(importRows / importSeconds, 0)} | ${fmt(peakMb, 0)} | ${status.createdCount} | ${status.failedCount} |`,
     `| plain multi-row INSERT baseline | ${fmt(baselineSeconds)} | ${fmt(importRows / baselineSeconds, 0)} | | | |`,
     `| ratio import / baseline | ${fmt(importSeconds / baselineSeconds, 2)} | | | | |`,
+  );
+  return importSeconds;
+}
+
+/** The change feed read 1,000 events a page through `feed-events` seeded events. */
+async function feedScenario(pool: Pool, urls: { database: string; redis: string }) {
+  const count = Number(args['feed-events']);
+  log(`feed: seeding ${count} events`);
+  await seedEvents(pool, count);
+  const port = BASE_PORT + 1;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = start('dist/src/main.js', {
+    DATABASE_URL: urls.database,
+    REDIS_URL: urls.redis,
+    PORT: String(port),
+    PROCESS_ROLE: 'api',
+  });
+  await waitHealthy(baseUrl);
+  const runs = [];
+  for (let run = 0; run < 2; run++) runs.push(await walkFeed(baseUrl, token(FEED_TENANT)));
+  await stop(api);
+  lines.push(
+    '',
+    `| change feed (${count} events, pageSize 1000, one consumer) | events | seconds | events/s |`,
+    '| --- | ---: | ---: | ---: |',
+    ...runs.map(
+      (r, i) =>
+        `| walk ${i + 1} | ${r.events} | ${fmt(r.seconds)} | ${fmt(r.events / r.seconds, 0)} |`,
+    ),
   );
 }
 
@@ -363,6 +412,18 @@ declare global {
 async function main() {
   const began = Date.now();
   const urls = databaseUrls();
+  if (args.soak) {
+    const soak = await runSoak({
+      databaseUrl: urls.database,
+      redisUrl: urls.redis,
+      port: BASE_PORT,
+      durationSeconds: Number(args.duration ?? 300),
+      connections: 16,
+      contacts: 50_000,
+    });
+    console.log('\n' + soak.markdown);
+    process.exit(soak.errors === 0 ? 0 : 1);
+  }
   let pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
   const reused = args['reuse-seed']
     ? await reuseSeededTenant(pool, 'tn_bench_a', contactsPerTenant).catch(() => null)
@@ -415,10 +476,19 @@ async function main() {
     // A reused database still holds the previous run's import and baseline tenants.
     for (const table of ['contacts', 'tags', 'custom_fields', 'imports']) {
       await pool.query(
-        `DELETE FROM ${table} WHERE tenant_id IN ('tn_bench_import', 'tn_bench_baseline')`,
+        `DELETE FROM ${table} WHERE tenant_id IN ('tn_bench_import', 'tn_bench_baseline', 'tn_bench_import_no_outbox')`,
       );
     }
-    await importScenario(pool, urls);
+    // With and without the event outbox, same file, same run (EVENT_OUTBOX=off is bench-only).
+    const without = await importScenario(pool, urls, 'off');
+    const withOutbox = await importScenario(pool, urls, 'on');
+    lines.push(
+      '',
+      `Import with / without the event outbox: ${fmt(without / withOutbox, 2)}× the rows/s.`,
+    );
+  }
+  if (wanted.has('feed')) {
+    await feedScenario(pool, urls);
   }
   if (wanted.has('cluster-import')) await clusterImportScenario(urls);
   await pool.end();

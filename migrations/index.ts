@@ -2,10 +2,14 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateContactsSchema1795800000000 } from './1795800000000-create-contacts-schema';
 import { CreateImports1795900000000 } from './1795900000000-create-imports';
 import { OrderFilterIndexesByContactCreated1796000000000 } from './1796000000000-order-filter-indexes-by-contact-created';
+import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
+import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateContactsSchema1795800000000,
   CreateImports1795900000000,
   OrderFilterIndexesByContactCreated1796000000000,
+  CreateContactEvents1796300000000,
+  AddImportDispatch1796450000000,
 ];

@@ -11,6 +11,8 @@ import { TagsModule } from './tags/tags.module';
 import { CustomFieldsModule } from './custom-fields/custom-fields.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { ImportsModule } from './imports/imports.module';
+import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -27,7 +29,10 @@ export class AppModule {
         // Before ContactsModule: /v1/contacts/custom-fields must not be taken for /v1/contacts/:id.
         CustomFieldsModule,
         ImportsModule.forRoot(config),
+        // Before ContactsModule too: /v1/contacts/changes is the change feed, not a contact id.
+        EventsModule,
         ContactsModule,
+        WebhooksModule,
         ...extraModules,
       ],
       providers: [

@@ -15,6 +15,8 @@ import { requestContextMiddleware } from './common/http/request-context';
 import { rejectUnsupportedMediaType } from './common/http/media-type.middleware';
 import { AppConfig } from './config/app-config';
 import { ProblemResponseDto } from './common/problem/problem-response.dto';
+import { gracefulShutdown } from './resilience/graceful-shutdown';
+import { requestDeadline } from './resilience/request-deadline.middleware';
 
 export const API_TITLE = 'Contacts API';
 export const API_VERSION = '1.0.0';
@@ -40,6 +42,7 @@ export async function createApp(
   app.set('x-powered-by', false);
   app.set('query parser', 'extended');
   app.use(requestContextMiddleware, accessLogMiddleware);
+  app.use(gracefulShutdown(app, config));
   app.use(rejectUnsupportedMediaType);
   app.use(
     json({
@@ -49,7 +52,7 @@ export async function createApp(
       strict: false,
     }),
   );
-  app.enableShutdownHooks();
+  app.use(requestDeadline(config.requestTimeoutMs));
   setupOpenApi(app);
   return app;
 }

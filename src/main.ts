@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, createWorker } from './app.setup';
 import { issueDevelopmentToken } from './auth/token-issuer';
 import { ConfigError, loadConfig } from './config/app-config';
+import { gracefulShutdown } from './resilience/graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -19,7 +20,7 @@ async function bootstrap(): Promise<void> {
     // A worker-only process: no HTTP, it runs queued imports until told to stop.
     const worker = await createWorker(config);
     new Logger('Bootstrap').log({ message: 'worker started', processRole: config.processRole });
-    worker.enableShutdownHooks();
+    gracefulShutdown(worker, config);
     return;
   }
   const app = await createApp(config);

@@ -12,6 +12,7 @@ export enum Scope {
   CustomFieldCreate = 'custom_field:create',
   CustomFieldUpdate = 'custom_field:update',
   CustomFieldDelete = 'custom_field:delete',
+  WebhookManage = 'webhook:manage',
 }
 
 export enum Role {

@@ -28,8 +28,6 @@ export class AppConfig {
   readonly port!: number;
   readonly database!: DatabaseConfig;
   readonly redisUrl?: string;
-  /** Key prefix of the Bull queues: deployments (or test runs) sharing one Redis keep apart. */
-  readonly queuePrefix!: string;
   readonly jwt!: JwtConfig;
   /** HMAC key for page tokens. */
   readonly pageTokenSecret!: string;
@@ -39,6 +37,19 @@ export class AppConfig {
   /** Above this many matches a contact-list filter counts as dense (ContactsRepository.list). */
   readonly listCandidateLimit!: number;
   readonly logLevel!: 'debug' | 'log' | 'warn' | 'error';
+  /** Change-feed events older than this are swept; a cursor from before them gets 410. */
+  readonly eventRetentionDays!: number;
+  readonly eventSweepIntervalSeconds!: number;
+  /** `off` writes no events at all: for the benchmark's with/without comparison only. */
+  readonly eventOutbox!: 'on' | 'off';
+  /** No request waits longer: past it the answer is a 503 (src/resilience). */
+  readonly requestTimeoutMs!: number;
+  /** After SIGTERM, in-flight requests get this long to finish (src/resilience). */
+  readonly shutdownGraceMs!: number;
+  /** How often imports stored while Redis was away are put on the queue. */
+  readonly importDispatchSweepMs!: number;
+  /** Prefix of the Bull keys: deployments sharing one Redis keep their queues apart. */
+  readonly queuePrefix!: string;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -127,10 +138,10 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
   return raw;
 }
 
-function queuePrefix(env: Env): string {
-  const raw = optional(env, 'QUEUE_PREFIX') ?? 'bull';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) {
-    throw new ConfigError('QUEUE_PREFIX', `must be 1-64 letters, digits, _ or - (got "${raw}")`);
+function parseQueuePrefix(raw: string | undefined): string {
+  if (raw === undefined) return 'bull';
+  if (!/^[\w.-]{1,64}$/.test(raw)) {
+    throw new ConfigError('QUEUE_PREFIX', `must be 1-64 letters, digits, _ . or - (got "${raw}")`);
   }
   return raw;
 }
@@ -219,7 +230,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 3000, 0, 65535),
     database: parseDatabaseUrl(optional(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL),
     redisUrl,
-    queuePrefix: queuePrefix(env),
     jwt,
     pageTokenSecret: pageTokenSecret ?? DEVELOPMENT_JWT_SECRET,
     importMaxBytes: integer(env, 'IMPORT_MAX_BYTES', 100 * 1024 * 1024, 1, 10 * 1024 ** 3),
@@ -227,5 +237,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     processRole,
     listCandidateLimit: integer(env, 'LIST_CANDIDATE_LIMIT', 2000, 0, 20000),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'log', 'warn', 'error'] as const, 'log'),
+    eventRetentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    eventSweepIntervalSeconds: integer(env, 'EVENT_SWEEP_INTERVAL_SECONDS', 300, 1, 86400),
+    eventOutbox: oneOf(env, 'EVENT_OUTBOX', ['on', 'off'] as const, 'on'),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 500, 600_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    importDispatchSweepMs: integer(env, 'IMPORT_DISPATCH_SWEEP_MS', 5000, 100, 3_600_000),
+    queuePrefix: parseQueuePrefix(optional(env, 'QUEUE_PREFIX')),
   });
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { recordLinkedContactsUpdated } from '../events/contact-events';
 import { ContactEntity } from './contact.entity';
 
 /** A link table holding contact ids, and the value that selects the rows of interest. */
@@ -10,7 +11,7 @@ export interface ContactLink {
 
 /**
  * Moves updatedAt of every contact that has a row in `link`: used before deleting a tag or a
- * field definition, whose removal changes those contacts.
+ * field definition, whose removal changes those contacts. Each live one gets contact.updated.
  */
 export async function touchLinkedContacts(
   manager: EntityManager,
@@ -28,4 +29,5 @@ export async function touchLinkedContacts(
       { linkValue: link.value },
     )
     .execute();
+  await recordLinkedContactsUpdated(manager, tenantId, link, at);
 }

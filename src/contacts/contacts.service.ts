@@ -16,6 +16,7 @@ import { FieldValuesRepository, valueKeyOf } from '../custom-fields/field-values
 import { EMAIL_FIELD_ID, PHONE_FIELD_ID } from '../custom-fields/predefined-fields';
 import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
+import { recordContactEvents } from '../events/contact-events';
 import { TagsRepository } from '../tags/tags.repository';
 import { TagNotFound } from '../tags/tags.service';
 import { contactSearchText, nameSortOf } from './contact-search-text';
@@ -178,6 +179,12 @@ export class ContactsService {
           })),
           manager,
         );
+        await recordContactEvents(
+          manager,
+          tenantId,
+          [{ contactId: contact.id, type: 'contact.created' }],
+          now,
+        );
       });
     } catch (error) {
       // Two concurrent creates of one phone: the unique index lets one through.
@@ -204,6 +211,7 @@ export class ContactsService {
         },
         manager,
       );
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.updated' }]);
     });
     return this.get(tenantId, id);
   }
@@ -212,6 +220,7 @@ export class ContactsService {
     await this.unitOfWork.run(async (manager) => {
       await this.requireLive(tenantId, id, manager);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
 
@@ -233,6 +242,8 @@ export class ContactsService {
           : { state: 'active', archivedAt: null, updatedAt: now },
         manager,
       );
+      const type = archived ? 'contact.archived' : 'contact.unarchived';
+      await recordContactEvents(manager, tenantId, [{ contactId: id, type }], now);
     });
   }
 
@@ -272,6 +283,7 @@ export class ContactsService {
         );
       }
       await this.contacts.update(tenantId, contactId, changes, manager);
+      await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
     });
   }
 
@@ -283,6 +295,7 @@ export class ContactsService {
       const now = new Date();
       if (await this.contacts.attachTag(tenantId, contact, tagId, now, manager)) {
         await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
+        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
       }
     });
   }
@@ -294,6 +307,7 @@ export class ContactsService {
       if (!(await this.tags.findById(tenantId, tagId, manager))) throw new TagNotFound(tagId);
       if (await this.contacts.detachTag(tenantId, contactId, tagId, manager)) {
         await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
+        await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       }
     });
   }

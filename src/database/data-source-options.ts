@@ -20,7 +20,13 @@ interface SqliteHandle {
  * One description of the database for the app and the migration CLI. MySQL/MariaDB in
  * production, an embedded SQLite file by default; the same migrations build both schemas.
  */
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(
+  database: DatabaseConfig,
+  requestTimeoutMs = 10_000,
+): DataSourceOptions {
+  // Waiting on the database stays well inside a request's deadline (REQUEST_TIMEOUT_MS): a
+  // database that does not answer fails the request with a 503 instead of holding it.
+  const waitMs = Math.min(10_000, Math.floor(requestTimeoutMs / 2));
   const common = {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
@@ -36,7 +42,9 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       type: 'better-sqlite3',
       database: database.path,
       enableWAL: true,
-      timeout: 10_000,
+      // better-sqlite3 waits for a lock synchronously: the event loop (and every request's
+      // deadline timer) stands still meanwhile, so this wait must end first.
+      timeout: waitMs,
       prepareDatabase: (db: SqliteHandle) => {
         db.pragma('foreign_keys = ON');
         db.pragma('synchronous = NORMAL');
@@ -57,7 +65,9 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
-    extra: { connectionLimit: 20 },
+    connectTimeout: waitMs,
+    // A request that cannot get one of the 20 connections is refused beyond this queue.
+    extra: { connectionLimit: 20, queueLimit: 200 },
     migrationsRun: false,
   };
 }

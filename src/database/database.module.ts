@@ -10,7 +10,7 @@ import { UnitOfWork } from './unit-of-work';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.database),
+        ...dataSourceOptions(config.database, config.requestTimeoutMs),
         autoLoadEntities: true,
       }),
     }),

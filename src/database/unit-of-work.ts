@@ -1,6 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { isRetryableConflict } from './driver-errors';
+import { requestExpired } from '../resilience/request-deadline.middleware';
+import { ServiceUnavailableProblem } from '../resilience/service-unavailable.problem';
+
+/**
+ * A request already answered 503 for running out of time commits nothing: its transaction
+ * neither starts nor, if it was under way, commits (it is rolled back).
+ */
+function refuseExpired<T>(work: (manager: EntityManager) => Promise<T>) {
+  const refuse = () => {
+    if (requestExpired()) throw new ServiceUnavailableProblem('The request ran out of time.');
+  };
+  return async (manager: EntityManager): Promise<T> => {
+    refuse();
+    const result = await work(manager);
+    refuse();
+    return result;
+  };
+}
 
 /** Transactions that InnoDB aborts to break a deadlock are run again this often. */
 const DEADLOCK_ATTEMPTS = 4;
@@ -21,6 +39,7 @@ export class UnitOfWork {
   }
 
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    work = refuseExpired(work);
     if (this.isSqlite) {
       const result = this.sqliteQueue.then(() => this.dataSource.transaction(work));
       this.sqliteQueue = result.catch(() => undefined);

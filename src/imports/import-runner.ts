@@ -10,6 +10,7 @@ import type { CustomFieldEntity } from '../custom-fields/custom-field.entity';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
 import { UnitOfWork } from '../database/unit-of-work';
+import { recordContactEvents } from '../events/contact-events';
 import { TagEntity } from '../tags/tag.entity';
 import { tagNameKey } from '../tags/tags.service';
 import { ContactBatchRepository, ExistingContact } from './contact-batch.repository';
@@ -24,8 +25,13 @@ const YIELD_EVERY_ROWS = 200;
 
 /** Thrown when a stopping worker hands an unfinished import back to the queue. */
 export class ImportInterrupted extends Error {
-  constructor() {
-    super('worker stopping: import released after its last committed batch');
+  /** `handBack`: this worker is stopping (else another runner of the import has moved on). */
+  constructor(readonly handBack = false) {
+    super(
+      handBack
+        ? 'worker stopping: import released after its last committed batch'
+        : 'another runner of this import has moved on',
+    );
   }
 }
 
@@ -108,7 +114,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
       pending = [];
       await writing;
       if (writeFailure) throw writeFailure.error;
-      if (this.stopping) throw new ImportInterrupted();
+      if (this.stopping) throw new ImportInterrupted(true);
       writing = this.unitOfWork
         .run(async (manager) => {
           // Another runner of the same import (a stalled job taken over) may have moved on:
@@ -389,6 +395,11 @@ export class ImportRunner implements BeforeApplicationShutdown {
     await this.batches.insertIdentities(newIdentities, manager);
     await this.batches.upsertValues(tenantId, values, replacing, manager);
     await this.batches.insertTagLinks(tenantId, links, now, manager);
+    const changes = [...drafts.values()].map((draft) => ({
+      contactId: draft.id,
+      type: draft.isNew ? ('contact.created' as const) : ('contact.updated' as const),
+    }));
+    await recordContactEvents(manager, tenantId, changes, now);
     this.logger.debug({
       message: 'import batch',
       importId: entity.id,

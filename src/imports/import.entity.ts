@@ -70,6 +70,14 @@ export class ImportEntity {
 
   @Column({ name: 'completed_at', type: 'datetime', nullable: true })
   completedAt!: Date | null;
+
+  /** When its job went on the queue; null while it waits for Redis (ImportDispatcher). */
+  @Column({ name: 'dispatched_at', type: 'datetime', nullable: true })
+  dispatchedAt!: Date | null;
+
+  /** Hand-backs by stopping workers: each later dispatch is a job of its own. */
+  @Column({ name: 'dispatch_seq', type: 'int', default: 0 })
+  dispatchSeq!: number;
 }
 
 export interface ImportRowError {

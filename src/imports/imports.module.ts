@@ -12,6 +12,7 @@ import { ImportsController } from './imports.controller';
 import { ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
 import { BullImportQueue } from './queue/bull-import.queue';
+import { ImportDispatcher } from './queue/import-dispatcher';
 import { IMPORT_QUEUE, ImportQueue } from './queue/import-queue';
 import { ImportProcessor } from './queue/import.processor';
 import { InProcessImportQueue } from './queue/in-process-import.queue';
@@ -30,6 +31,7 @@ export class ImportsModule {
       ImportFailureRecorder,
       ImportsService,
       AbandonedUploadSweeper,
+      ImportDispatcher,
     ];
     const imports = [TypeOrmModule.forFeature([ImportEntity]), CustomFieldsModule];
     if (!config.redisUrl) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, LessThan, Repository } from 'typeorm';
 import { ImportEntity, ImportRowError, ImportStatus } from './import.entity';
 
 /** Row errors kept per import; the status shows the first ones. */
@@ -159,5 +159,32 @@ export class ImportsRepository {
     changes: Partial<ImportEntity> = {},
   ): Promise<void> {
     await this.imports.update({ tenantId, id }, { ...changes, status });
+  }
+
+  /** Imports whose job is not on the queue (ImportDispatcher's sweep), oldest first. */
+  findUndispatched(limit: number): Promise<ImportEntity[]> {
+    return this.imports.find({
+      where: { status: In(['queued', 'processing']), dispatchedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Marks the dispatch done, unless the import was handed back meanwhile. */
+  async markDispatched(tenantId: string, id: string, dispatchSeq: number): Promise<void> {
+    await this.imports.update(
+      { tenantId, id, dispatchSeq, dispatchedAt: IsNull() },
+      { dispatchedAt: new Date() },
+    );
+  }
+
+  /** A stopping worker's hand-back: undispatched again, under the next job id. */
+  async releaseDispatch(tenantId: string, id: string): Promise<void> {
+    await this.imports
+      .createQueryBuilder()
+      .update(ImportEntity)
+      .set({ dispatchedAt: null, dispatchSeq: () => 'dispatch_seq + 1' })
+      .where('tenant_id = :tenantId AND id = :id', { tenantId, id })
+      .execute();
   }
 }

@@ -15,7 +15,7 @@ import {
 import { analyzeHeader, detectDelimiter, HeaderAnalysis } from './import-columns';
 import { ImportEntity, ImportRowError } from './import.entity';
 import { ImportsRepository } from './imports.repository';
-import { ImportQueue } from './queue/import-queue';
+import { ImportDispatcher } from './queue/import-dispatcher';
 
 /** Size of the stored file parts: big enough for few rows, small enough for any packet limit. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -37,7 +37,7 @@ export class ImportsService {
   constructor(
     private readonly imports: ImportsRepository,
     private readonly fieldDefinitions: CustomFieldsService,
-    private readonly queue: ImportQueue,
+    private readonly dispatcher: ImportDispatcher,
     private readonly config: AppConfig,
   ) {}
 
@@ -80,6 +80,8 @@ export class ImportsService {
       createdAt: new Date(),
       startedAt: null,
       completedAt: null,
+      dispatchedAt: null,
+      dispatchSeq: 0,
     });
     await this.imports.insert(entity);
     try {
@@ -91,7 +93,8 @@ export class ImportsService {
       await this.imports.delete(tenantId, entity.id);
       throw error;
     }
-    await this.queue.enqueue({ tenantId, importId: entity.id });
+    // Queued now when Redis answers; stored either way, and swept onto the queue once it does.
+    await this.dispatcher.dispatch({ tenantId, importId: entity.id });
     return entity.id;
   }
 

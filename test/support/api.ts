@@ -16,6 +16,7 @@ export const ALL_SCOPES = [
   'custom_field:create',
   'custom_field:update',
   'custom_field:delete',
+  'webhook:manage',
 ];
 
 export function apiUrl(): string {

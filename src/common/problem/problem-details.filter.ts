@@ -10,6 +10,11 @@ import type { Request, Response } from 'express';
 import { ProblemDocument, PROBLEM_CONTENT_TYPE, problemType } from './problem-document';
 import { FieldError, ProblemException } from './problem.exception';
 import { requestContextOf } from '../http/request-context';
+import { isDatabaseUnavailable } from '../../database/driver-errors';
+import {
+  RETRY_AFTER_SECONDS,
+  ServiceUnavailableProblem,
+} from '../../resilience/service-unavailable.problem';
 
 interface RenderedProblem {
   status: number;
@@ -33,6 +38,7 @@ const FRAMEWORK_CODES: Record<number, [code: string, title: string]> = {
   415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type'],
   422: ['VALIDATION_FAILED', 'Unprocessable Content'],
   429: ['TOO_MANY_REQUESTS', 'Too Many Requests'],
+  503: ['SERVICE_UNAVAILABLE', 'Service Unavailable'],
 };
 
 /** body-parser / raw-body errors carry `type` and `status` but are not HttpExceptions. */
@@ -63,6 +69,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
+    // Already answered (the request deadline's 503): the handler's late failure is no news.
+    if (response.headersSent) return;
     const context = requestContextOf(request);
     const problem = this.render(exception, context.requestId);
 
@@ -78,6 +86,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...problem.extensions,
     };
     if (response.headersSent) return;
+    if (problem.status === 503) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    }
     for (const [name, value] of Object.entries(problem.headers ?? {})) {
       response.setHeader(name, value);
     }
@@ -102,6 +113,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
       return this.fromBodyParser(exception);
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn({ message: 'database unavailable', requestId, error: String(exception) });
+      return this.render(ServiceUnavailableProblem.dependency('database'), requestId);
     }
     this.logger.error({
       message: 'Unhandled error',

@@ -2,7 +2,8 @@ import { OnQueueFailed, Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { ImportFailureRecorder } from '../import-failure.recorder';
-import { ImportRunner } from '../import-runner';
+import { ImportInterrupted, ImportRunner } from '../import-runner';
+import { ImportDispatcher } from './import-dispatcher';
 import { IMPORT_QUEUE, ImportJobData, PROCESS_IMPORT_JOB } from './import-queue';
 
 /** The Bull worker: runs in processes with PROCESS_ROLE all or worker. */
@@ -13,11 +14,18 @@ export class ImportProcessor {
   constructor(
     private readonly runner: ImportRunner,
     private readonly failures: ImportFailureRecorder,
+    private readonly dispatcher: ImportDispatcher,
   ) {}
 
   @Process(PROCESS_IMPORT_JOB)
   async process(job: Job<ImportJobData>): Promise<void> {
-    await this.runner.run(job.data.tenantId, job.data.importId);
+    try {
+      await this.runner.run(job.data.tenantId, job.data.importId);
+    } catch (error) {
+      // A stopping worker's import goes back as a new job, so the stop spends no attempt.
+      if (!(error instanceof ImportInterrupted && error.handBack)) throw error;
+      await this.dispatcher.handBack(job.data);
+    }
   }
 
   @OnQueueFailed()

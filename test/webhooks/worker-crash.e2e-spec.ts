@@ -1,0 +1,48 @@
+import { api, as, newTenantId } from '../support/api';
+import { ownDatabaseEnv, Receiver, startReceiver } from '../support/events';
+import { RunningServer, startServer } from '../support/server';
+
+/**
+ * A process killed (SIGKILL) while a delivery is in flight loses no event: the delivery is a
+ * database row leased for the attempt, and the next process sends it again once the lease ends.
+ * The processes use a database of their own so that the suite's server cannot deliver it
+ * instead (on MariaDB: no Redis, since deliveries never go through it).
+ */
+describe('Webhooks: a worker killed mid-delivery', () => {
+  let receiver: Receiver;
+  const servers: RunningServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await receiver?.close();
+  });
+
+  it('loses no event: the restarted worker delivers it', async () => {
+    receiver = await startReceiver();
+    // The first attempt never gets an answer: the process dies while it waits.
+    receiver.respond((_req, index) => (index === 0 ? 'hang' : 204));
+    const env = await ownDatabaseEnv('webhook_crash');
+    const first = await startServer(env);
+    servers.push(first);
+    const headers = as(newTenantId());
+    await api(first.url)
+      .post('/v1/webhooks')
+      .set(headers)
+      .send({ url: `${receiver.url}/crash` })
+      .expect(201);
+    const created = await api(first.url).post('/v1/contacts').set(headers).send({ name: 'Ada' });
+    expect(created.status).toBe(201);
+    await receiver.waitFor((r) => r.length === 1);
+
+    first.process.kill('SIGKILL');
+    await new Promise((resolve) => first.process.once('exit', resolve));
+    const second = await startServer(env);
+    servers.push(second);
+    await receiver.waitFor((r) => r.length >= 2, 40_000);
+    const [lost, delivered] = receiver.received;
+    expect(delivered.headers['webhook-id']).toBe(lost.headers['webhook-id']);
+    expect(JSON.parse(delivered.body)).toMatchObject({
+      type: 'contact.created',
+      contactId: created.body.id,
+    });
+  }, 90_000);
+});
