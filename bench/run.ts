@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
+import { clusterImport } from './cluster-import';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
 import { load, Measurement, memoryOf, timeLoop } from './measure';
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     seed: { type: 'string', default: '42' },
     'reuse-seed': { type: 'boolean', default: false },
+    'cluster-imports': { type: 'string', default: '4' },
+    'cluster-rows': { type: 'string', default: '250000' },
     soak: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
@@ -36,11 +39,13 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
-                    [--reuse-seed]
+                    [--reuse-seed] [--scenarios cluster-import --cluster-imports 4 --cluster-rows 250000]
 Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
+cluster-import (only when named; it recreates the database before each run): that many
+concurrent imports of that many rows on 1 worker, then on 2 workers.
 BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.
 --soak instead runs the soak (bench/soak.ts): 16 connections of mixed reads and writes on
 50,000 seeded contacts for 300 s (--duration overrides), reporting errors, RSS and p99 per minute.`);
@@ -366,6 +371,62 @@ async function feedScenario(pool: Pool, urls: { database: string; redis: string 
   );
 }
 
+/** --scenarios cluster-import: concurrent imports on 1 worker, then 2, each on a fresh database. */
+async function clusterImportScenario(urls: { database: string; redis: string }) {
+  const rows = Number(args['cluster-rows']);
+  const imports = Number(args['cluster-imports']);
+  const csv = join(workDir, 'cluster-import.csv');
+  log(`cluster import: writing ${rows} rows to ${csv}`);
+  await writeCsv(csv, rows, seed + 9);
+  lines.push(
+    '',
+    `| ${imports} concurrent imports × ${rows} rows | workers | seconds | rows/s | each completed after (s) | batches per worker |`,
+    '| --- | ---: | ---: | ---: | --- | --- |',
+  );
+  const runs = [];
+  for (const workers of [1, 2]) {
+    await resetDatabase(urls.database);
+    execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
+    log(`cluster import: ${imports} × ${rows} rows on ${workers} worker(s)`);
+    const run = await clusterImport({
+      env: {
+        DATABASE_URL: urls.database,
+        REDIS_URL: urls.redis,
+        JWT_SECRET: SECRET,
+        IMPORT_MAX_BYTES: String(1024 ** 3),
+        // Tests may share this Redis database: their workers must not take the bench's jobs.
+        QUEUE_PREFIX: 'bench',
+      },
+      port: BASE_PORT + 1,
+      csv,
+      rows,
+      imports,
+      workers,
+      token,
+      // Four processes start at once here: give a loaded machine two minutes.
+      waitHealthy: async (url) => {
+        for (let attempt = 0; attempt < 4; attempt++) {
+          try {
+            return await waitHealthy(url);
+          } catch {
+            // still starting
+          }
+        }
+        throw new Error(`server at ${url} did not start in 2 minutes`);
+      },
+    });
+    if (run.created !== imports * rows) throw new Error(`created ${run.created} contacts`);
+    runs.push(run);
+    log(`cluster import: ${workers} worker(s): ${fmt(run.rowsPerSecond, 0)} rows/s`);
+    lines.push(
+      `| | ${workers} | ${fmt(run.seconds)} | ${fmt(run.rowsPerSecond, 0)} | ${run.completedAfter.map((s) => fmt(s)).join(', ')} | ${run.batchesPerWorker.join(', ')} |`,
+    );
+  }
+  lines.push(
+    `| ratio 2 workers / 1 worker | | | ${fmt(runs[1].rowsPerSecond / runs[0].rowsPerSecond, 2)} | | |`,
+  );
+}
+
 declare global {
   var benchTenant: import('./seed').SeededTenant | undefined;
 }
@@ -463,6 +524,7 @@ async function main() {
   if (wanted.has('feed')) {
     await feedScenario(pool, urls);
   }
+  if (wanted.has('cluster-import')) await clusterImportScenario(urls);
   await pool.end();
 
   const header = `# Benchmark results\n\n${new Date().toISOString()}, Node ${process.version}, MariaDB + Redis, total ${fmt((Date.now() - began) / 1000)} s\n`;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): builds the app, then runs the whole e2e suite twice, on the
-# embedded default (SQLite + in-process queue) and on MariaDB + Redis. Without TEST_DATABASE_URL
-# it starts local MariaDB and Redis with scripts/services.sh (installing them when missing).
+# The test command (`npm test`): builds the app, then runs the whole e2e suite on each target: the
+# embedded default (SQLite + in-process queue), MariaDB + Redis, and the cluster (2 API processes
+# behind a round-robin proxy + 2 workers on MariaDB + Redis). TEST_TARGETS="cluster" picks some.
+# Without TEST_DATABASE_URL it starts local MariaDB and Redis with scripts/services.sh
+# (installing them when missing).
 # Extra arguments go to jest, e.g. `npm test -- test/tags`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,9 +21,12 @@ fi
 results=$(mktemp -d)
 summary=()
 failed=0
-for target in embedded mariadb; do
+files=()
+targets=(${TEST_TARGETS:-embedded mariadb cluster})
+for target in "${targets[@]}"; do
   echo
   echo "=== e2e suite on ${target} ==="
+  files+=("$results/$target.json")
   if ! TEST_TARGET=$target npx jest --config test/jest-e2e.config.js --json \
       --outputFile="$results/$target.json" "$@"; then
     failed=1
@@ -52,5 +57,5 @@ node -e '
     }
   }
   console.log(`${passed} passed, ${failed} failed`);
-' "$results/embedded.json" "$results/mariadb.json"
+' "${files[@]}"
 exit $failed

@@ -1,5 +1,5 @@
 import { as, newTenantId } from '../support/api';
-import { backendEnv, freshSqliteUrl } from '../support/backend';
+import { backendEnv, freshSqliteUrl, ownQueueEnv } from '../support/backend';
 import {
   createField,
   getImport,
@@ -141,9 +141,10 @@ describe('CSV import: interrupted imports finish exactly once', () => {
 
   if (testTarget() === 'mariadb') {
     it('a worker stopped (SIGTERM) mid-import gives it back; another worker finishes it exactly once', async () => {
-      const apiServer = await startServer({ ...backendEnv(), PROCESS_ROLE: 'api' });
+      const env = { ...backendEnv(), ...ownQueueEnv() };
+      const apiServer = await startServer({ ...env, PROCESS_ROLE: 'api' });
       servers.push(apiServer);
-      const worker = await startWorker({ ...backendEnv(), LOG_LEVEL: 'debug' });
+      const worker = await startWorker({ ...env, LOG_LEVEL: 'debug' });
       workers.push(worker);
 
       // The shared server's worker consumes the same queue: upload until the test's own
@@ -178,8 +179,8 @@ describe('CSV import: interrupted imports finish exactly once', () => {
         expect(released.map(messageOf)).not.toContain('import attempt failed');
       }
 
-      // The released job is retried on the queue; a fresh worker (or the shared one) takes it.
-      workers.push(await startWorker(backendEnv()));
+      // The released job is retried on the queue; a fresh worker takes it.
+      workers.push(await startWorker(env));
       await expectExactOutcome(headers, importId, apiServer.url);
     }, 120_000);
   } else {
@@ -236,7 +237,9 @@ describe('CSV import: interrupted imports finish exactly once', () => {
 
   if (testTarget() === 'mariadb') {
     it('a worker killed mid-import: the restarted worker ends with the same contacts and counts as an uninterrupted run', async () => {
-      const apiServer = await startServer({ ...backendEnv(), PROCESS_ROLE: 'api' });
+      // The test's processes have a queue of their own: the shared workers take none of it.
+      const env = { ...backendEnv(), ...ownQueueEnv() };
+      const apiServer = await startServer({ ...env, PROCESS_ROLE: 'api' });
       servers.push(apiServer);
 
       // The uninterrupted run goes first, to the shared server's worker: no process of this
@@ -250,7 +253,7 @@ describe('CSV import: interrupted imports finish exactly once', () => {
       });
 
       // Debug logs name the import of every batch the worker writes.
-      const first = await startWorker({ ...backendEnv(), LOG_LEVEL: 'debug' });
+      const first = await startWorker({ ...env, LOG_LEVEL: 'debug' });
       workers.push(first);
       // Other workers (the shared server's) take jobs from the same queue: upload until an
       // import runs on the worker this test can kill.
@@ -278,7 +281,7 @@ describe('CSV import: interrupted imports finish exactly once', () => {
       expect(afterKill.processedRows).toBeGreaterThanOrEqual(beforeKill.processedRows);
       expect(afterKill.processedRows).toBeLessThan(ROWS);
       expect(afterKill.processedRows % BATCH).toBe(0);
-      workers.push(await startWorker(backendEnv()));
+      workers.push(await startWorker(env));
 
       // Bull hands the stalled job to a live worker once the dead one's lock expires.
       const reference = await finishReference(referenceHeaders, referenceId);

@@ -70,3 +70,11 @@ export function isolatedServerEnv(): Record<string, string> {
   if (testTarget() === 'embedded') return { ...backendEnv(), DATABASE_URL: freshSqliteUrl() };
   return { ...backendEnv(), PROCESS_ROLE: 'api' };
 }
+
+/**
+ * A Bull queue of its own (QUEUE_PREFIX) for the processes a spec starts on MariaDB + Redis: the
+ * shared server's workers (two on the cluster target) then take none of its jobs.
+ */
+export function ownQueueEnv(): Record<string, string> {
+  return { QUEUE_PREFIX: `e2e-${Date.now().toString(36)}-${process.pid}` };
+}

@@ -1,9 +1,10 @@
 import { backendEnv, freshSqliteUrl, resetMariaDb } from './backend';
+import { RunningCluster, startCluster } from './cluster';
 import { RunningServer, startServer } from './server';
-import { testTarget } from './test-target';
+import { isCluster, testTarget } from './test-target';
 
 declare global {
-  var e2eServer: RunningServer | undefined;
+  var e2eServer: RunningServer | RunningCluster | undefined;
 }
 
 /** One shared server per run; tests isolate themselves by using their own tenants. */
@@ -13,10 +14,12 @@ export default async function globalSetup(): Promise<void> {
   } else {
     process.env.E2E_SQLITE_URL = freshSqliteUrl();
   }
-  const server = await startServer(backendEnv());
+  const server = isCluster() ? await startCluster() : await startServer(backendEnv());
   globalThis.e2eServer = server;
   process.env.E2E_API_URL = server.url;
+  if ('replicas' in server) process.env.E2E_API_REPLICAS = server.replicas.join(',');
   console.log(
-    `\n[e2e] Node ${process.version}, backend: ${testTarget()} (${backendEnv().DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}) at ${server.url}`,
+    `
+[e2e] Node ${process.version}, backend: ${isCluster() ? 'cluster' : testTarget()} (${backendEnv().DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}) at ${server.url}`,
   );
 }
