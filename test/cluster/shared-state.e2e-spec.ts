@@ -1,8 +1,6 @@
 /**
- * Cross-replica tests for code not yet on this branch: Idempotency-Key (CONTRACT section 11,
- * issue #12) and rate limits (section 14, issue #11). Written against the contract so that the
- * lead can enable them after merging those branches: rename this file to
- * `pending-cross-replica.e2e-spec.ts` (the suite matches `*.e2e-spec.ts` only).
+ * Cross-replica tests of the state every replica must agree on: Idempotency-Key (CONTRACT
+ * section 11) and rate limits (section 14).
  *
  * Each runs on every target: the pair is the cluster's two API processes, two API processes
  * started on the shared MariaDB + Redis, or on the embedded default two processes on one SQLite
