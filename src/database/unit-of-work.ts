@@ -25,6 +25,21 @@ function refuseExpired<T>(work: (manager: EntityManager) => Promise<T>) {
   };
 }
 
+/**
+ * SQLite (WAL) lets a transaction that read first fail at once with SQLITE_BUSY_SNAPSHOT when
+ * another process committed since, instead of waiting for the lock. A write as the first
+ * statement takes the write lock up front (waiting the busy timeout), like BEGIN IMMEDIATE,
+ * which TypeORM does not issue. Matters when two processes share one file.
+ */
+const TAKE_SQLITE_WRITE_LOCK = 'UPDATE schema_migrations SET id = id WHERE 0';
+
+function writeLockFirst<T>(work: (manager: EntityManager) => Promise<T>) {
+  return async (manager: EntityManager): Promise<T> => {
+    await manager.query(TAKE_SQLITE_WRITE_LOCK);
+    return work(manager);
+  };
+}
+
 /** Transactions that InnoDB aborts to break a deadlock are run again this often. */
 const DEADLOCK_ATTEMPTS = 4;
 
@@ -49,7 +64,7 @@ export class UnitOfWork {
     const scope = currentTransactionScope();
     if (scope) return this.runInScope(scope, work);
     if (this.isSqlite) {
-      const result = this.sqliteQueue.then(() => this.dataSource.transaction(work));
+      const result = this.sqliteQueue.then(() => this.dataSource.transaction(writeLockFirst(work)));
       this.sqliteQueue = result.catch(() => undefined);
       return result;
     }
@@ -141,6 +156,7 @@ export class UnitOfWork {
     try {
       await runner.connect();
       await runner.startTransaction();
+      if (this.isSqlite) await runner.query(TAKE_SQLITE_WRITE_LOCK);
     } catch (error) {
       this.releaseScope(scope);
       throw error;
