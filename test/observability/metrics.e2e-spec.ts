@@ -1,5 +1,6 @@
 import { api, as, newTenantId } from '../support/api';
-import { isolatedServerEnv } from '../support/backend';
+import { isolatedServerEnv, ownQueueEnv } from '../support/backend';
+import { clusterReplicas } from '../support/cluster';
 import { numberedCsv, uploadCsv, waitForImport } from '../support/imports';
 import { RunningServer, startServer } from '../support/server';
 import { testTarget } from '../support/test-target';
@@ -38,6 +39,8 @@ const total = (samples: Sample[], name: string) =>
   one(samples, name).reduce((sum, s) => sum + s.value, 0);
 
 describe('metrics', () => {
+  // Metrics are per process: on the cluster target, talk to one API replica directly.
+  const target: string | undefined = clusterReplicas()[0];
   const servers: RunningServer[] = [];
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -46,13 +49,13 @@ describe('metrics', () => {
   it('times requests by route template, method and status, with no id in any label', async () => {
     const tenant = newTenantId();
     const headers = as(tenant);
-    const created = await api()
+    const created = await api(target)
       .post('/v1/contacts')
       .set(headers)
       .send({ name: 'Metered Contact' })
       .expect(201);
     const id = created.body.id as string;
-    const before = await scrape();
+    const before = await scrape(target);
     const count = (status: string, samples: Sample[]) =>
       one(samples, 'http_request_duration_seconds_count', {
         method: 'GET',
@@ -60,12 +63,13 @@ describe('metrics', () => {
         status_code: status,
       })[0]?.value ?? 0;
 
-    for (let i = 0; i < 3; i++) await api().get(`/v1/contacts/${id}`).set(headers).expect(200);
-    await api().get('/v1/contacts/con_01HV8Z92S0R7M4E5P6Q8T1A2B3').set(headers).expect(404);
-    await api().get(`/v1/contacts/${id}`).expect(401);
-    await api().get(`/no/such/route/${id}`).expect(404);
+    for (let i = 0; i < 3; i++)
+      await api(target).get(`/v1/contacts/${id}`).set(headers).expect(200);
+    await api(target).get('/v1/contacts/con_01HV8Z92S0R7M4E5P6Q8T1A2B3').set(headers).expect(404);
+    await api(target).get(`/v1/contacts/${id}`).expect(401);
+    await api(target).get(`/no/such/route/${id}`).expect(404);
 
-    const after = await scrape();
+    const after = await scrape(target);
     // Other suites share the server: at least this test's requests, by status.
     expect(count('200', after) - count('200', before)).toBeGreaterThanOrEqual(3);
     expect(count('404', after) - count('404', before)).toBeGreaterThanOrEqual(1);
@@ -91,8 +95,8 @@ describe('metrics', () => {
   });
 
   it('needs no token, shows the process, pool and queue, and stays out of the OpenAPI document', async () => {
-    await api().get('/v1/contacts').set(as(newTenantId())).expect(200);
-    const samples = await scrape();
+    await api(target).get('/v1/contacts').set(as(newTenantId())).expect(200);
+    const samples = await scrape(target);
     expect(total(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(one(samples, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
     expect(one(samples, 'nodejs_heap_size_used_bytes')[0].value).toBeGreaterThan(0);
@@ -111,41 +115,34 @@ describe('metrics', () => {
       expect(Number.isInteger(gauge.value) && gauge.value >= 0).toBe(true);
     }
 
-    const document = await api().get('/docs-json').expect(200);
+    const document = await api(target).get('/docs-json').expect(200);
     expect(Object.keys(document.body.paths as object)).not.toContain('/metrics');
   });
 
   it('counts the rows an import processed and failed, per committed batch', async () => {
-    // Embedded: a server of its own runs its import in-process, so its counters are exact.
-    // MariaDB: any worker on the shared queue may run the import, and the shared server's
-    // counters also count other suites' imports; upload until the shared server ran one.
-    const own = testTarget() === 'embedded';
-    const server = own ? await startServer(isolatedServerEnv()) : undefined;
-    if (server) servers.push(server);
+    // A server of its own, with a queue of its own, runs the import itself: its counters are
+    // exact (on the shared server other suites' imports count too, and on the cluster target
+    // imports run in worker processes, which serve no /metrics).
+    const server = await startServer({
+      ...isolatedServerEnv(),
+      ...ownQueueEnv(),
+      PROCESS_ROLE: 'all',
+    });
+    servers.push(server);
     const file = numberedCsv(4500, 8_000_000);
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const before = await scrape(server?.url);
-      const headers = as(newTenantId());
-      const importId = await uploadCsv(headers, file.csv, server?.url);
-      const done = await waitForImport(headers, importId, { url: server?.url, timeoutMs: 60_000 });
-      expect(done).toMatchObject({ status: 'completed', failedCount: file.failed });
-      const after = await scrape(server?.url);
-      const processed =
-        total(after, 'contacts_import_rows_processed_total') -
-        total(before, 'contacts_import_rows_processed_total');
-      const failed =
-        total(after, 'contacts_import_rows_failed_total') -
-        total(before, 'contacts_import_rows_failed_total');
-      if (own) {
-        expect([processed, failed]).toEqual([4500, file.failed]);
-        return;
-      }
-      if (processed >= 4500) {
-        expect(failed).toBeGreaterThanOrEqual(file.failed);
-        return;
-      }
-    }
-    throw new Error('no import ran on the shared server in 4 uploads');
+    const before = await scrape(server.url);
+    const headers = as(newTenantId());
+    const importId = await uploadCsv(headers, file.csv, server.url);
+    const done = await waitForImport(headers, importId, { url: server.url, timeoutMs: 60_000 });
+    expect(done).toMatchObject({ status: 'completed', failedCount: file.failed });
+    const after = await scrape(server.url);
+    const processed =
+      total(after, 'contacts_import_rows_processed_total') -
+      total(before, 'contacts_import_rows_processed_total');
+    const failed =
+      total(after, 'contacts_import_rows_failed_total') -
+      total(before, 'contacts_import_rows_failed_total');
+    expect([processed, failed]).toEqual([4500, file.failed]);
   }, 120_000);
 
   it('METRICS_ENABLED=false: /metrics is 404 and nothing is collected', async () => {
