@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 if [ ! -d node_modules ]; then npm ci; fi
 npm run -s build
 echo "[test] Node $(node --version)"
+# The Swagger UI browser test drives Debian's chromium (installed when missing; idempotent).
+bash scripts/chromium.sh
 
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   bash scripts/services.sh
