@@ -8,6 +8,7 @@ import {
   uploadCsv,
   waitForImport,
 } from '../support/imports';
+import { dropIsolatedDatabase, isolatedMariaDbStack } from '../support/isolated-stack';
 import { RunningServer, startServer } from '../support/server';
 import { testTarget } from '../support/test-target';
 import { logLines, messageOf, ranImport, RunningWorker, startWorker } from '../support/worker';
@@ -67,14 +68,19 @@ function batchesOf(worker: RunningWorker, importId: string): number[] {
  */
 describe('imports competing for workers', () => {
   const processes: (RunningServer | RunningWorker)[] = [];
+  const stacks: Record<string, string>[] = [];
   afterEach(async () => {
     await Promise.all(processes.map((p) => p.stop()));
     processes.length = 0;
+    await Promise.all(stacks.splice(0).map((env) => dropIsolatedDatabase(env)));
   });
 
   if (testTarget() === 'mariadb') {
     async function startOwnCluster() {
-      const env = { ...backendEnv(), QUEUE_PREFIX: `e2e-${newTenantId()}` };
+      // A database of its own too: the suite's other processes sweep undispatched imports of
+      // their database onto their own queue, and would take these.
+      const env = await isolatedMariaDbStack(`compete_${Date.now().toString(36)}`);
+      stacks.push(env);
       const [api, ...workers] = await Promise.all([
         startServer({ ...env, PROCESS_ROLE: 'api' }),
         startWorker({ ...env, LOG_LEVEL: 'debug' }),

@@ -1,5 +1,6 @@
 import { api, as, newTenantId } from '../support/api';
-import { isolatedServerEnv, ownQueueEnv } from '../support/backend';
+import { isolatedServerEnv } from '../support/backend';
+import { dropIsolatedDatabase, isolatedMariaDbStack } from '../support/isolated-stack';
 import { clusterReplicas } from '../support/cluster';
 import { numberedCsv, uploadCsv, waitForImport } from '../support/imports';
 import { RunningServer, startServer } from '../support/server';
@@ -42,8 +43,10 @@ describe('metrics', () => {
   // Metrics are per process: on the cluster target, talk to one API replica directly.
   const target: string | undefined = clusterReplicas()[0];
   const servers: RunningServer[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    for (const cleanup of cleanups) await cleanup();
   });
 
   it('times requests by route template, method and status, with no id in any label', async () => {
@@ -120,15 +123,18 @@ describe('metrics', () => {
   });
 
   it('counts the rows an import processed and failed, per committed batch', async () => {
-    // A server of its own, with a queue of its own, runs the import itself: its counters are
-    // exact (on the shared server other suites' imports count too, and on the cluster target
-    // imports run in worker processes, which serve no /metrics).
-    const server = await startServer({
-      ...isolatedServerEnv(),
-      ...ownQueueEnv(),
-      PROCESS_ROLE: 'all',
-    });
+    // A server of its own (own database and queue on MariaDB) runs the import itself, so its
+    // counters are exact: on the shared server other suites' imports count too, and on the
+    // cluster target imports run in worker processes, which serve no /metrics.
+    const stack =
+      testTarget() === 'mariadb'
+        ? await isolatedMariaDbStack(`metrics_${Date.now().toString(36)}`)
+        : undefined;
+    const server = await startServer(
+      stack ? { ...stack, PROCESS_ROLE: 'all' } : isolatedServerEnv(),
+    );
     servers.push(server);
+    if (stack) cleanups.push(() => dropIsolatedDatabase(stack));
     const file = numberedCsv(4500, 8_000_000);
     const before = await scrape(server.url);
     const headers = as(newTenantId());
