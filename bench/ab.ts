@@ -1,9 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool } from 'mysql2/promise';
+import { ROOT, runBench, SECRET, startServer, stopServer, waitHealthy } from './bench-processes';
 import { load, LoadRequest, Measurement } from './measure';
 import { reuseSeededTenant } from './seed';
 
@@ -16,8 +17,6 @@ import { reuseSeededTenant } from './seed';
  *   node dist/bench/ab.js --compare metrics     # METRICS_ENABLED on / off
  *   node dist/bench/ab.js --compare semi-space  # default vs --max-semi-space-size 1/2/4/8 MB
  */
-const ROOT = join(__dirname, '..', '..');
-const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,40 +60,11 @@ const databaseUrl =
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
 
 function start(variant: Variant): ChildProcess {
-  return spawn(process.execPath, [...variant.nodeFlags, 'dist/bench/bench-server.js'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      JWT_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      ...variant.env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function waitHealthy(url: string, child: ChildProcess) {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  return startServer(
+    'dist/bench/bench-server.js',
+    { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), ...variant.env },
+    { nodeFlags: variant.nodeFlags },
+  );
 }
 
 const median = (values: number[]) => {
@@ -144,7 +114,7 @@ async function main() {
       const child = start(variant);
       children.add(child);
       try {
-        await waitHealthy(url, child);
+        await waitHealthy(url, [child]);
         const options = { durationSeconds, connections: 1, name: 'ab' };
         for (const route of routes)
           await load(url, token, route.request, { ...options, durationSeconds: 2 });
@@ -161,7 +131,7 @@ async function main() {
           }
         }
       } finally {
-        await stop(child);
+        await stopServer(child);
         children.delete(child);
       }
     }
@@ -190,7 +160,4 @@ async function main() {
   console.log('\n' + lines.join('\n'));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main, (message) => console.log(`[ab] ${message}`));

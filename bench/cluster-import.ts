@@ -1,9 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { startServer, stopServer, waitHealthy } from './bench-processes';
 import { uploadCsv, waitForImport } from './import-bench';
-
-const ROOT = join(__dirname, '..', '..');
 
 export interface ClusterImportRun {
   workers: number;
@@ -25,21 +22,6 @@ interface Options {
   imports: number;
   workers: number;
   token: (tenantId: string) => string;
-  waitHealthy: (url: string) => Promise<void>;
-}
-
-function spawnApp(env: Record<string, string>, flags: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...flags, 'dist/src/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 /**
@@ -49,15 +31,20 @@ async function stop(child: ChildProcess) {
  */
 export async function clusterImport(options: Options): Promise<ClusterImportRun> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const api = spawnApp({ ...options.env, PORT: String(options.port), PROCESS_ROLE: 'api' });
-  api.stdout?.resume();
+  const api = startServer('dist/src/main.js', {
+    ...options.env,
+    PORT: String(options.port),
+    PROCESS_ROLE: 'api',
+  });
   const batches: number[] = [];
   const ready: Promise<void>[] = [];
   const workers = Array.from({ length: options.workers }, (_, i) => {
     batches.push(0);
-    const worker = spawnApp({ ...options.env, PROCESS_ROLE: 'worker', LOG_LEVEL: 'debug' }, [
-      '--max-old-space-size=192',
-    ]);
+    const worker = startServer(
+      'dist/src/main.js',
+      { ...options.env, PROCESS_ROLE: 'worker', LOG_LEVEL: 'debug' },
+      { nodeFlags: ['--max-old-space-size=192'], stdout: 'pipe' },
+    );
     const lines = createInterface({ input: worker.stdout! });
     ready.push(
       new Promise((resolve) =>
@@ -72,7 +59,8 @@ export async function clusterImport(options: Options): Promise<ClusterImportRun>
     return worker;
   });
   try {
-    await Promise.all([options.waitHealthy(baseUrl), ...ready]);
+    // Several processes start at once here: give a loaded machine four minutes.
+    await Promise.all([waitHealthy(baseUrl, [api, ...workers], 240), ...ready]);
     console.log(`[bench] cluster import: ${options.workers} worker(s) ready, uploading`);
     const tenants = Array.from(
       { length: options.imports },
@@ -111,6 +99,6 @@ export async function clusterImport(options: Options): Promise<ClusterImportRun>
       created: results.reduce((sum, r) => sum + r.created, 0),
     };
   } finally {
-    await Promise.all([api, ...workers].map(stop));
+    await Promise.all([api, ...workers].map(stopServer));
   }
 }

@@ -1,10 +1,19 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
+import {
+  resetDatabase,
+  ROOT,
+  runBench,
+  SECRET,
+  startServer,
+  stopServer,
+  waitHealthy,
+} from './bench-processes';
 import { clusterImport } from './cluster-import';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
@@ -14,8 +23,6 @@ import { reuseSeededTenant, seedTenant } from './seed';
 import { indexSeeded, storagePerContact } from './search-storage';
 import { runSoak } from './soak';
 
-const ROOT = join(__dirname, '..', '..');
-const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
 const SCOPES =
   'contact:list contact:read contact:create contact:update contact:delete tag:list tag:create tag:delete custom_field:list custom_field:create custom_field:update custom_field:delete';
 
@@ -91,83 +98,6 @@ function databaseUrls() {
   };
 }
 
-async function resetDatabase(url: string) {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  target.pathname = '/';
-  const pool = createPool({ uri: target.toString(), connectionLimit: 1 });
-  await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await pool.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await pool.end();
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'typeorm', 'cli.js'),
-      'migration:run',
-      '-d',
-      join(ROOT, 'dist', 'src', 'database', 'migration-data-source.js'),
-    ],
-    { env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' },
-  );
-}
-
-/** Every server the bench started and that still runs: stopped on any failure or signal too. */
-const children = new Set<ChildProcess>();
-
-function start(
-  script: string,
-  env: Record<string, string>,
-  nodeFlags: string[] = [],
-): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, script], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      JWT_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      // Benchmarks measure the service, not its budgets (CONTRACT §14).
-      RATE_LIMIT_PER_MINUTE: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-/** Waits up to 2 minutes (a start on a loaded 2-core machine takes long); fails at once when
- * one of `servers` exits instead. */
-async function waitHealthy(url: string, ...servers: ChildProcess[]) {
-  for (let i = 0; i < 1200; i++) {
-    const exited = servers.find((s) => s.exitCode !== null || s.signalCode !== null);
-    if (exited)
-      throw new Error(`server ${exited.pid} exited (${exited.exitCode}) before ${url} answered`);
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
-
-/** SIGTERM, then SIGKILL after 10 s: a server that hangs on shutdown is still stopped. */
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function stopAll() {
-  await Promise.all([...children].map(stop));
-}
-
 /** Waits (up to a minute) for MariaDB to write out the pages seeding dirtied, which would
  * otherwise compete with the first scenarios for the disk and the two cores. */
 async function settle(pool: Pool) {
@@ -209,12 +139,12 @@ async function deepPageCursor(baseUrl: string, auth: string, pages: number) {
 async function httpScenarios(pool: Pool, urls: { database: string; redis: string }) {
   const port = BASE_PORT;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = start('dist/bench/bench-server.js', {
+  const server = startServer('dist/bench/bench-server.js', {
     DATABASE_URL: urls.database,
     REDIS_URL: urls.redis,
     PORT: String(port),
   });
-  await waitHealthy(baseUrl, server);
+  await waitHealthy(baseUrl, [server]);
   const tenant = globalThis.benchTenant!;
   const auth = token(tenant.tenantId);
   const deep = await deepPageCursor(baseUrl, auth, 500);
@@ -274,7 +204,7 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
       );
     }
   }
-  await stop(server);
+  await stopServer(server);
   return explains;
 }
 
@@ -295,12 +225,14 @@ async function importScenario(
     IMPORT_MAX_BYTES: String(1024 ** 3),
     EVENT_OUTBOX: outbox,
   };
-  const api = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
+  const api = startServer('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
   // As docker-compose runs it: a capped heap keeps the worker's memory flat (see README).
-  const worker = start('dist/src/main.js', { ...env, PROCESS_ROLE: 'worker' }, [
-    '--max-old-space-size=192',
-  ]);
-  await waitHealthy(baseUrl, api, worker);
+  const worker = startServer(
+    'dist/src/main.js',
+    { ...env, PROCESS_ROLE: 'worker' },
+    { nodeFlags: ['--max-old-space-size=192'] },
+  );
+  await waitHealthy(baseUrl, [api, worker]);
   const tenantId = outbox === 'on' ? 'tn_bench_import' : 'tn_bench_import_no_outbox';
   const auth = token(tenantId);
   for (const name of ['Lifecycle stage', 'Preferred store']) {
@@ -319,8 +251,8 @@ async function importScenario(
   });
   const importSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   peakMb = Math.max(peakMb, memoryOf(worker.pid!).peakMb);
-  await stop(api);
-  await stop(worker);
+  await stopServer(api);
+  await stopServer(worker);
   log(`import: ${status.status} in ${fmt(importSeconds)} s; baseline insert`);
   if (outbox === 'off') {
     lines.push(
@@ -350,7 +282,7 @@ async function feedScenario(pool: Pool, urls: { database: string; redis: string 
   await seedEvents(pool, count);
   const port = BASE_PORT + 1;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const api = start('dist/src/main.js', {
+  const api = startServer('dist/src/main.js', {
     DATABASE_URL: urls.database,
     REDIS_URL: urls.redis,
     PORT: String(port),
@@ -359,7 +291,7 @@ async function feedScenario(pool: Pool, urls: { database: string; redis: string 
   await waitHealthy(baseUrl);
   const runs = [];
   for (let run = 0; run < 2; run++) runs.push(await walkFeed(baseUrl, token(FEED_TENANT)));
-  await stop(api);
+  await stopServer(api);
   lines.push(
     '',
     `| change feed (${count} events, pageSize 1000, one consumer) | events | seconds | events/s |`,
@@ -403,17 +335,6 @@ async function clusterImportScenario(urls: { database: string; redis: string }) 
       imports,
       workers,
       token,
-      // Four processes start at once here: give a loaded machine two minutes.
-      waitHealthy: async (url) => {
-        for (let attempt = 0; attempt < 4; attempt++) {
-          try {
-            return await waitHealthy(url);
-          } catch {
-            // still starting
-          }
-        }
-        throw new Error(`server at ${url} did not start in 2 minutes`);
-      },
     });
     if (run.created !== imports * rows) throw new Error(`created ${run.created} contacts`);
     runs.push(run);
@@ -540,20 +461,4 @@ async function main() {
   console.log('\n' + report);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping ${children.size} server(s)`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    if (children.size > 0) log(`stopping ${children.size} server(s) left by the failure`);
-    await stopAll();
-    process.exit();
-  });
+runBench(main, log);

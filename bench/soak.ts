@@ -1,12 +1,18 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign } from 'jsonwebtoken';
 import { createPool } from 'mysql2/promise';
+import {
+  resetDatabase,
+  ROOT,
+  SECRET,
+  startServer,
+  stopServer,
+  waitHealthy,
+} from './bench-processes';
 import { seedTenant } from './seed';
 
-const ROOT = join(__dirname, '..', '..');
-const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
 const SCOPES =
   'contact:list contact:read contact:create contact:update contact:delete tag:list tag:create';
 
@@ -62,39 +68,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function resetDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  target.pathname = '/';
-  const pool = createPool({ uri: target.toString(), connectionLimit: 1 });
-  await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await pool.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await pool.end();
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'typeorm', 'cli.js'),
-      'migration:run',
-      '-d',
-      join(ROOT, 'dist', 'src', 'database', 'migration-data-source.js'),
-    ],
-    { env: { ...process.env, DATABASE_URL: url, JWT_SECRET: SECRET }, stdio: 'ignore' },
-  );
-}
-
-async function waitHealthy(url: string, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) throw new Error('the soak server exited at start');
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server at ${url} did not start`);
-}
-
 /**
  * The soak: one server (API + worker) on MariaDB + Redis, `connections` loops of mixed reads
  * and writes for `durationSeconds`, each loop one request at a time on Node's fetch. Reports
@@ -111,28 +84,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   log(`seeded ${options.contacts} contacts`);
 
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      JWT_SECRET: SECRET,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: options.redisUrl,
-      PORT: String(options.port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const server = startServer('dist/src/main.js', {
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    PORT: String(options.port),
   });
   try {
-    await waitHealthy(baseUrl, server);
+    await waitHealthy(baseUrl, [server]);
     const auth = {
       Authorization: `Bearer ${sign({ tenantId: tenant.tenantId, role: 'admin', scope: SCOPES }, SECRET, { subject: 'usr_soak', expiresIn: 3600 * 4 })}`,
     };
     return await load(baseUrl, auth, tenant, server.pid!, options, log);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await stopServer(server);
   }
 }
 
