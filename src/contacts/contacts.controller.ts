@@ -26,8 +26,10 @@ import { Authenticated } from '../auth/authenticated.decorator';
 import { Principal } from '../auth/principal.decorator';
 import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
-import { ifNoneMatchHolds, parseIfMatch, setETag } from '../conditional/etag';
+import { ConditionalWrite, IfMatch } from '../conditional/conditional-write.decorator';
+import { ifNoneMatchHolds, setETag } from '../conditional/etag';
 import { ApiConditionalRead, ApiConditionalWrite } from '../conditional/etag.openapi';
+import type { Precondition } from '../conditional/precondition';
 import { CheckedBy } from '../common/validation/body-rules';
 import { SearchBudget } from '../rate-limit/search-budget';
 import { CHANNELS } from './contact.entity';
@@ -240,15 +242,10 @@ export class ContactsController {
     @Principal() caller: Caller,
     @Param('id') id: string,
     @Body() body: UpdateContactDto,
-    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: HttpResponse,
+    @IfMatch() precondition?: Precondition,
   ): Promise<ContactDto> {
-    const contact = await this.contacts.rename(
-      caller.tenantId,
-      id,
-      body.name,
-      parseIfMatch(ifMatch),
-    );
+    const contact = await this.contacts.rename(caller.tenantId, id, body.name, precondition);
     setETag(res, contact.contact.version);
     return mapContact(contact);
   }
@@ -266,13 +263,12 @@ export class ContactsController {
   async delete(
     @Principal() caller: Caller,
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
+    @IfMatch() precondition?: Precondition,
   ): Promise<void> {
-    await this.contacts.delete(caller.tenantId, id, parseIfMatch(ifMatch));
+    await this.contacts.delete(caller.tenantId, id, precondition);
   }
 
   @Post(':id/archive')
-  @HttpCode(204)
   @Authenticated({ scope: Scope.ContactUpdate })
   @ApiOperation({
     summary: 'Archive contact',
@@ -280,20 +276,16 @@ export class ContactsController {
   })
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is already archived')
-  @ApiConditionalWrite({
-    success: { status: 204, description: "Done; ETag is the contact's version" },
-  })
-  async archive(
+  @ConditionalWrite()
+  archive(
     @Principal() caller: Caller,
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<void> {
-    setETag(res, await this.contacts.setArchived(caller.tenantId, id, true, parseIfMatch(ifMatch)));
+    @IfMatch() precondition?: Precondition,
+  ): Promise<number> {
+    return this.contacts.setArchived(caller.tenantId, id, true, precondition);
   }
 
   @Post(':id/unarchive')
-  @HttpCode(204)
   @Authenticated({ scope: Scope.ContactUpdate })
   @ApiOperation({
     summary: 'Unarchive contact',
@@ -301,23 +293,16 @@ export class ContactsController {
   })
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is not archived')
-  @ApiConditionalWrite({
-    success: { status: 204, description: "Done; ETag is the contact's version" },
-  })
-  async unarchive(
+  @ConditionalWrite()
+  unarchive(
     @Principal() caller: Caller,
     @Param('id') id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<void> {
-    setETag(
-      res,
-      await this.contacts.setArchived(caller.tenantId, id, false, parseIfMatch(ifMatch)),
-    );
+    @IfMatch() precondition?: Precondition,
+  ): Promise<number> {
+    return this.contacts.setArchived(caller.tenantId, id, false, precondition);
   }
 
   @Put(':contactId/custom-fields/:customFieldId')
-  @HttpCode(204)
   @Authenticated({ scope: Scope.ContactUpdate })
   @ApiOperation({
     summary: 'Set contact field value',
@@ -326,29 +311,24 @@ export class ContactsController {
   })
   @ApiProblem(404, 'Contact or custom field not found')
   @ApiProblem(422, 'Invalid value for the field type')
-  @ApiConditionalWrite({
-    success: { status: 204, description: "Done; ETag is the contact's version" },
-  })
-  async setFieldValue(
+  @ConditionalWrite()
+  setFieldValue(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('customFieldId') customFieldId: string,
     @Body() body: SetFieldValueDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<void> {
-    const version = await this.contacts.setFieldValue(
+    @IfMatch() precondition?: Precondition,
+  ): Promise<number> {
+    return this.contacts.setFieldValue(
       caller.tenantId,
       contactId,
       customFieldId,
       body.value,
-      parseIfMatch(ifMatch),
+      precondition,
     );
-    setETag(res, version);
   }
 
   @Post(':contactId/tags/:tagId')
-  @HttpCode(204)
   @Authenticated({ scope: Scope.ContactUpdate })
   @ApiOperation({
     summary: 'Add tag to contact',
@@ -356,24 +336,17 @@ export class ContactsController {
       'Adds a label to the contact for segmentation, routing, or reporting. Adding a tag the contact already has changes nothing.',
   })
   @ApiProblem(404, 'Contact or tag not found')
-  @ApiConditionalWrite({
-    success: { status: 204, description: "Done; ETag is the contact's version" },
-  })
-  async addTag(
+  @ConditionalWrite()
+  addTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('tagId') tagId: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<void> {
-    setETag(
-      res,
-      await this.contacts.addTag(caller.tenantId, contactId, tagId, parseIfMatch(ifMatch)),
-    );
+    @IfMatch() precondition?: Precondition,
+  ): Promise<number> {
+    return this.contacts.addTag(caller.tenantId, contactId, tagId, precondition);
   }
 
   @Delete(':contactId/tags/:tagId')
-  @HttpCode(204)
   @Authenticated({ scope: Scope.ContactUpdate })
   @ApiOperation({
     summary: 'Remove tag from contact',
@@ -381,19 +354,13 @@ export class ContactsController {
       'Removes a label from the contact. Removing a tag the contact does not have changes nothing.',
   })
   @ApiProblem(404, 'Contact or tag not found')
-  @ApiConditionalWrite({
-    success: { status: 204, description: "Done; ETag is the contact's version" },
-  })
-  async removeTag(
+  @ConditionalWrite()
+  removeTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
     @Param('tagId') tagId: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<void> {
-    setETag(
-      res,
-      await this.contacts.removeTag(caller.tenantId, contactId, tagId, parseIfMatch(ifMatch)),
-    );
+    @IfMatch() precondition?: Precondition,
+  ): Promise<number> {
+    return this.contacts.removeTag(caller.tenantId, contactId, tagId, precondition);
   }
 }
