@@ -19,7 +19,7 @@ import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
 import { load, Measurement, memoryOf, timeLoop } from './measure';
 import { buildScenarios } from './scenarios';
-import { reuseSeededTenant, seedTenant } from './seed';
+import { rareTerms, reuseSeededTenant, seedTenant } from './seed';
 import { indexSeeded, storagePerContact } from './search-storage';
 import { runSoak } from './soak';
 
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     'cluster-imports': { type: 'string', default: '4' },
     'cluster-rows': { type: 'string', default: '250000' },
     soak: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'other-contacts': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -47,7 +49,8 @@ if (args.help) {
   console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed] [--scenarios cluster-import --cluster-imports 4 --cluster-rows 250000]
-Seeds two tenants of N contacts each on MariaDB, runs the HTTP scenarios with autocannon against the
+                    [--only <regexp of scenario names>] [--other-contacts N]
+Seeds two tenants of N contacts each (tenant B: --other-contacts) on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
@@ -60,6 +63,8 @@ BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scri
 }
 
 const contactsPerTenant = Number(args.contacts);
+/** Tenant B's size: the other tenant on the same tables (default: as many as tenant A). */
+const otherContacts = Number(args['other-contacts'] ?? contactsPerTenant);
 const importRows = Number(args['import-rows'] ?? Math.min(contactsPerTenant, 1_000_000));
 // Long enough for stable percentiles at full scale, short for a smoke run.
 const durationSeconds = Number(args.duration ?? (contactsPerTenant >= 500_000 ? 10 : 2));
@@ -148,6 +153,14 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   const tenant = globalThis.benchTenant!;
   const auth = token(tenant.tenantId);
   const deep = await deepPageCursor(baseUrl, auth, 500);
+  const rare = await rareTerms(pool, tenant, async (id, name) => {
+    const response = await fetch(`${baseUrl}/v1/contacts/${id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    if (!response.ok) throw new Error(`renaming ${id}: ${response.status}`);
+  });
   const options = { durationSeconds, connections };
 
   log(`baseline: bare route`);
@@ -176,7 +189,9 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
     `| bare NestJS route (framework ceiling) | ${fmt(ceiling.requestsPerSecond, 0)} | ${fmt(ceiling.p50Ms, 2)} | ${fmt(ceiling.p99Ms, 2)} | ${fmt(ceilingAlone.p50Ms, 2)} | ${fmt(ceilingAlone.p99Ms, 2)} | ${ceiling.errors} | | | | 1.00 | | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
   );
   const explains: string[] = [];
-  for (const scenario of buildScenarios(tenant, deep)) {
+  const only = args.only ? new RegExp(args.only, 'i') : undefined;
+  const chosen = buildScenarios(tenant, deep, rare).filter((s) => !only || only.test(s.name));
+  for (const scenario of chosen) {
     log(`scenario: ${scenario.name}`);
     const http: Measurement = await load(baseUrl, auth, scenario.http, {
       ...options,
@@ -383,9 +398,9 @@ async function main() {
   if (wanted.has('http')) {
     if (reused) {
       globalThis.benchTenant = reused;
-      log(`reusing the seeded 2 × ${contactsPerTenant} contacts`);
+      log(`reusing the seeded ${contactsPerTenant} + ${otherContacts} contacts`);
       lines.push(
-        `Reused 2 × ${contactsPerTenant} seeded contacts (--reuse-seed). autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Reused ${contactsPerTenant} + ${otherContacts} seeded contacts (--reuse-seed). autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     } else {
@@ -400,7 +415,7 @@ async function main() {
           if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
         },
       );
-      await seedTenant(pool, 'tn_bench_b', contactsPerTenant, seed + 1, 48600000000);
+      await seedTenant(pool, 'tn_bench_b', otherContacts, seed + 1, 48600000000);
       // Seeding writes the tables directly: the backfill migration's code indexes and counts them.
       const indexStarted = Date.now();
       await indexSeeded(pool, (n) => {
@@ -409,7 +424,7 @@ async function main() {
       const indexSeconds = (Date.now() - indexStarted) / 1000;
       log(`search index and counters built in ${fmt(indexSeconds)} s`);
       lines.push(
-        `Search index and counters backfilled for 2 × ${contactsPerTenant} contacts in ${fmt(indexSeconds)} s (batches of 2,000).`,
+        `Search index and counters backfilled for ${contactsPerTenant} + ${otherContacts} contacts in ${fmt(indexSeconds)} s (batches of 2,000).`,
         '',
       );
       await pool.query(
@@ -417,10 +432,10 @@ async function main() {
       );
       await settle(pool);
       log(
-        `seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`,
+        `seeded ${contactsPerTenant} + ${otherContacts} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s`,
       );
       lines.push(
-        `Seeded 2 × ${contactsPerTenant} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
+        `Seeded ${contactsPerTenant} + ${otherContacts} contacts in ${fmt((Date.now() - seedStarted) / 1000)} s. autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
         '',
       );
     }

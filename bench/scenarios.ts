@@ -1,6 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { LoadRequest } from './measure';
-import type { SeededTenant } from './seed';
+import type { RareTerm, SeededTenant } from './seed';
 
 export interface Scenario {
   name: string;
@@ -46,6 +46,7 @@ function page(sql: string, params: (tenantId: string) => unknown[]) {
 export function buildScenarios(
   tenant: SeededTenant,
   deep: { token: string; createdAt: string; id: string },
+  rare: RareTerm[],
 ): Scenario[] {
   const t = tenant.tenantId;
   const ids = tenant.contactIds;
@@ -185,12 +186,14 @@ export function buildScenarios(
       t,
       tagId,
     ]),
-    scenario(
-      'search, rare term (1 match)',
-      { method: 'GET', paths: [`/v1/contacts?search=${encodeURIComponent(tenant.rareTerm)}`] },
-      candidateSql,
-      [t, tenant.rareTerm],
-      (pool) => searchFloor(pool, tenant.rareTerm),
+    ...rare.map(({ kind, term }) =>
+      scenario(
+        `search, rare term (1 match, ${kind})`,
+        { method: 'GET', paths: [`/v1/contacts?search=${encodeURIComponent(term)}`] },
+        candidateSql,
+        [t, term],
+        (pool) => searchFloor(pool, term),
+      ),
     ),
     scenario(
       'search, common term',

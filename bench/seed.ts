@@ -6,7 +6,7 @@ export interface SeededTenant {
   tenantId: string;
   contactIds: string[];
   tagIds: string[];
-  /** A search term that matches exactly one contact. */
+  /** A search term that matches exactly one contact (an email fragment). */
   rareTerm: string;
   /** A search term that matches many contacts. */
   commonTerm: string;
@@ -188,4 +188,35 @@ export async function reuseSeededTenant(
     contacts.map((row) => row.id as string),
     tags.map((row) => row.id as string),
   );
+}
+
+/** The name the bench gives one seeded contact: no other contact's text holds a piece of it. */
+const UNIQUE_NAME = 'Wojciech Brzęczyszczykiewicz';
+
+export interface RareTerm {
+  kind: 'email fragment' | 'phone digits' | 'name fragment';
+  term: string;
+}
+
+/**
+ * Terms that each match exactly one contact of the seeded tenant, one per kind of searchable
+ * text. The name is given through the API (a no-op on a reused seed), so the index has it.
+ */
+export async function rareTerms(
+  pool: Pool,
+  tenant: SeededTenant,
+  rename: (contactId: string, name: string) => Promise<void>,
+): Promise<RareTerm[]> {
+  const ids = tenant.contactIds;
+  const [[identity]] = await pool.query<RowDataPacket[]>(
+    'SELECT address FROM contact_identities WHERE tenant_id = ? AND contact_id = ?',
+    [tenant.tenantId, ids[Math.floor(ids.length / 2)]],
+  );
+  await rename(ids[Math.floor(ids.length / 3)], UNIQUE_NAME);
+  return [
+    { kind: 'email fragment', term: tenant.rareTerm },
+    // The last 9 digits: the seeded numbers share their leading digits, never these.
+    { kind: 'phone digits', term: (identity.address as string).slice(-9) },
+    { kind: 'name fragment', term: 'brzęczysz' },
+  ];
 }
