@@ -95,13 +95,20 @@ export async function timeLoop(
   options: { durationMs: number; concurrency: number },
 ): Promise<Measurement> {
   const latencies: number[] = [];
+  let errors = 0;
   const deadline = Date.now() + options.durationMs;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (Date.now() < deadline) {
         const t = process.hrtime.bigint();
-        await work();
+        try {
+          await work();
+        } catch {
+          // Counted like an HTTP error: one failed statement must not end the whole run.
+          errors++;
+          continue;
+        }
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
       }
     }),
@@ -112,7 +119,7 @@ export async function timeLoop(
     requestsPerSecond: latencies.length / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
-    errors: 0,
+    errors,
   };
 }
 

@@ -207,8 +207,10 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
       concurrency: connections,
     });
     lines.push(
-      `| ${scenario.name} | ${fmt(http.requestsPerSecond, 0)} | ${fmt(http.p50Ms, 2)} | ${fmt(http.p99Ms, 2)} | ${fmt(alone.p50Ms, 2)} | ${fmt(alone.p99Ms, 2)} | ${http.errors + alone.errors} | ${fmt(floor.requestsPerSecond, 0)} | ${fmt(floor.p50Ms, 2)} | ${fmt(floor.p99Ms, 2)} | ${fmt(http.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${fmt(http.p50Ms / floor.p50Ms, 2)} | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
+      `| ${scenario.name} | ${fmt(http.requestsPerSecond, 0)} | ${fmt(http.p50Ms, 2)} | ${fmt(http.p99Ms, 2)} | ${fmt(alone.p50Ms, 2)} | ${fmt(alone.p99Ms, 2)} | ${http.errors + alone.errors}${floor.errors ? ` (floor ${floor.errors})` : ''} | ${fmt(floor.requestsPerSecond, 0)} | ${fmt(floor.p50Ms, 2)} | ${fmt(floor.p99Ms, 2)} | ${fmt(http.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${fmt(http.p50Ms / floor.p50Ms, 2)} | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
     );
+    // As it goes: a run that fails later keeps what it measured in its log.
+    log(lines[lines.length - 1]);
     if (scenario.explain) {
       const [plan] = await pool.query<RowDataPacket[]>(
         `EXPLAIN ${scenario.explain.sql}`,

@@ -118,6 +118,10 @@ export function buildScenarios(
         [t, `idn_floor${String(n).padStart(20, '0')}`, id, phone, phone],
       );
       await connection.commit();
+    } catch (error) {
+      // Else the pool hands out a connection with the transaction, and its locks, still open.
+      await connection.rollback();
+      throw error;
     } finally {
       connection.release();
     }
@@ -136,6 +140,10 @@ export function buildScenarios(
         [`Bench Patch ${created}`, `bench patch ${created}`, t, id],
       );
       await connection.commit();
+    } catch (error) {
+      // Else the pool hands out a connection with the transaction, and its locks, still open.
+      await connection.rollback();
+      throw error;
     } finally {
       connection.release();
     }
@@ -317,6 +325,9 @@ export function buildScenarios(
             [t, id, tag],
           );
           await connection.commit();
+        } catch (error) {
+          await connection.rollback();
+          throw error;
         } finally {
           connection.release();
         }
