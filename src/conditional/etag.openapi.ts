@@ -9,6 +9,12 @@ const ETAG_HEADER = {
   },
 };
 
+/** The 204 of a write whose handler returns the contact's new version (`@ConditionalWrite`). */
+export const VERSION_AS_ETAG = {
+  description: "Done; ETag is the contact's version",
+  headers: ETAG_HEADER,
+};
+
 /**
  * Documents a conditional write on a contact: `If-Match` and its 412 (`ifMatch: false` for
  * create), and the `ETag` on the success response (`success`; none for delete).

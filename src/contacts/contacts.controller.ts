@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -28,7 +29,11 @@ import { ApiProblem } from '../common/problem/api-problem.decorator';
 import { BadRequestProblem } from '../common/problem/problem.exception';
 import { ConditionalWrite, IfMatch } from '../conditional/conditional-write.decorator';
 import { ifNoneMatchHolds, setETag } from '../conditional/etag';
-import { ApiConditionalRead, ApiConditionalWrite } from '../conditional/etag.openapi';
+import {
+  ApiConditionalRead,
+  ApiConditionalWrite,
+  VERSION_AS_ETAG,
+} from '../conditional/etag.openapi';
 import type { Precondition } from '../conditional/precondition';
 import { CheckedBy } from '../common/validation/body-rules';
 import { SearchBudget } from '../rate-limit/search-budget';
@@ -277,6 +282,7 @@ export class ContactsController {
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is already archived')
   @ConditionalWrite()
+  @ApiNoContentResponse(VERSION_AS_ETAG)
   archive(
     @Principal() caller: Caller,
     @Param('id') id: string,
@@ -294,6 +300,7 @@ export class ContactsController {
   @ApiProblem(404, NOT_FOUND)
   @ApiProblem(409, 'Contact is not archived')
   @ConditionalWrite()
+  @ApiNoContentResponse(VERSION_AS_ETAG)
   unarchive(
     @Principal() caller: Caller,
     @Param('id') id: string,
@@ -312,6 +319,7 @@ export class ContactsController {
   @ApiProblem(404, 'Contact or custom field not found')
   @ApiProblem(422, 'Invalid value for the field type')
   @ConditionalWrite()
+  @ApiNoContentResponse(VERSION_AS_ETAG)
   setFieldValue(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
@@ -337,6 +345,7 @@ export class ContactsController {
   })
   @ApiProblem(404, 'Contact or tag not found')
   @ConditionalWrite()
+  @ApiNoContentResponse(VERSION_AS_ETAG)
   addTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
@@ -355,6 +364,7 @@ export class ContactsController {
   })
   @ApiProblem(404, 'Contact or tag not found')
   @ConditionalWrite()
+  @ApiNoContentResponse(VERSION_AS_ETAG)
   removeTag(
     @Principal() caller: Caller,
     @Param('contactId') contactId: string,
