@@ -24,6 +24,8 @@ describe('substring index writes', () => {
         .expect(201);
       const held = await createConnection(requiredEnv('TEST_DATABASE_URL'));
       try {
+        // Record locks only (no gap locks), so only a writer that reads B's rows waits.
+        await held.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         await held.query('START TRANSACTION');
         const [locked] = await held.query<{ gram: number }[] & import('mysql2').RowDataPacket[]>(
           `SELECT g.gram FROM contact_search_grams g
