@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sign } from 'jsonwebtoken';
 import { createPool } from 'mysql2/promise';
 import { seedTenant } from './seed';
+import { countSeededTags } from './tag-counts';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256!!';
@@ -107,6 +108,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   execFileSync('redis-cli', ['-u', options.redisUrl, 'FLUSHDB'], { stdio: 'ignore' });
   const pool = createPool({ uri: options.databaseUrl, connectionLimit: 4, timezone: 'Z' });
   const tenant = await seedTenant(pool, 'tn_soak', options.contacts, 7, 48700000000);
+  await countSeededTags(pool);
   await pool.end();
   log(`seeded ${options.contacts} contacts`);
 
