@@ -211,8 +211,9 @@ export class ContactsService {
     await this.unitOfWork.run(async (manager) => {
       const contact = await this.requireLive(tenantId, id, manager, precondition);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
-      await this.indexes.deleted(manager, contact);
+      // Tag counters before contact counters, the order an import batch takes them in.
       await this.tagCounters.contactDeleted(manager, tenantId, id);
+      await this.indexes.deleted(manager, contact);
       await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
   }
