@@ -94,6 +94,10 @@ export function buildScenarios(
   const countSql = `SELECT COUNT(*) AS n FROM contacts c WHERE ${LIVE}`;
   const countersSql =
     "SELECT SUM(n) AS n FROM contact_counts WHERE tenant_id = ? AND bucket = 'active'";
+  // GET /v1/tags: the tenant's tags by name, and their counters summed per tag.
+  const tagsSql = 'SELECT * FROM tags WHERE tenant_id = ? ORDER BY name_key, id';
+  const tagCountsSql =
+    'SELECT tag_id, SUM(n) AS n FROM tag_counts WHERE tenant_id = ? GROUP BY tag_id';
   let created = 0;
   const runOffset = (Math.floor(Date.now() / 1000) % 900) * 10_000;
 
@@ -240,6 +244,9 @@ export function buildScenarios(
       countersSql,
       [t],
       (pool) => pool.query(countersSql, [t]),
+    ),
+    scenario('list tags', { method: 'GET', paths: ['/v1/tags'] }, tagCountsSql, [t], (pool) =>
+      Promise.all([pool.query(tagsSql, [t]), pool.query(tagCountsSql, [t])]),
     ),
     scenario(
       'create contact',

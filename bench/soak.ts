@@ -12,6 +12,7 @@ import {
   waitHealthy,
 } from './bench-processes';
 import { seedTenant } from './seed';
+import { countSeededTags } from './tag-counts';
 
 const SCOPES =
   'contact:list contact:read contact:create contact:update contact:delete tag:list tag:create';
@@ -80,6 +81,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   execFileSync('redis-cli', ['-u', options.redisUrl, 'FLUSHDB'], { stdio: 'ignore' });
   const pool = createPool({ uri: options.databaseUrl, connectionLimit: 4, timezone: 'Z' });
   const tenant = await seedTenant(pool, 'tn_soak', options.contacts, 7, 48700000000);
+  await countSeededTags(pool);
   await pool.end();
   log(`seeded ${options.contacts} contacts`);
 

@@ -7,6 +7,7 @@ import { BackfillSearchIndexAndCounts1796100000001 } from './1796100000001-backf
 import { IdempotencyKeysAndContactVersion1796200000000 } from './1796200000000-idempotency-keys-and-contact-version';
 import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
 import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
+import { CreateAndBackfillTagCounts1796500000000 } from './1796500000000-create-and-backfill-tag-counts';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IdempotencyKeysAndContactVersion1796200000000,
   CreateContactEvents1796300000000,
   AddImportDispatch1796450000000,
+  CreateAndBackfillTagCounts1796500000000,
 ];

@@ -16,6 +16,7 @@ import { assertPrecondition, Precondition } from '../conditional/precondition';
 import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { recordContactEvents } from '../events/contact-events';
+import { TagCounters } from '../tags/counts/tag-counters';
 import { TagsRepository } from '../tags/tags.repository';
 import { TagNotFound } from '../tags/tags.service';
 import { contactSearchText, nameSortOf } from './contact-search-text';
@@ -65,6 +66,7 @@ export class ContactsService {
     private readonly pageTokens: PageTokenCodec,
     private readonly inputRules: ContactInputRules,
     private readonly indexes: ContactIndexes,
+    private readonly tagCounters: TagCounters,
   ) {}
 
   async get(tenantId: string, id: string): Promise<ContactAggregate> {
@@ -209,6 +211,8 @@ export class ContactsService {
     await this.unitOfWork.run(async (manager) => {
       const contact = await this.requireLive(tenantId, id, manager, precondition);
       await this.contacts.softDelete(tenantId, id, new Date(), manager);
+      // Tag counters before contact counters, the order an import batch takes them in.
+      await this.tagCounters.contactDeleted(manager, tenantId, id);
       await this.indexes.deleted(manager, contact);
       await recordContactEvents(manager, tenantId, [{ contactId: id, type: 'contact.deleted' }]);
     });
@@ -311,6 +315,7 @@ export class ContactsService {
       if (!(await this.contacts.attachTag(tenantId, contact, tagId, now, manager))) {
         return contact.version;
       }
+      await this.tagCounters.linked(manager, tenantId, [tagId]);
       await this.contacts.update(tenantId, contactId, { updatedAt: now }, manager);
       await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }], now);
       return contact.version + 1;
@@ -330,6 +335,7 @@ export class ContactsService {
       if (!(await this.contacts.detachTag(tenantId, contactId, tagId, manager))) {
         return contact.version;
       }
+      await this.tagCounters.unlinked(manager, tenantId, [tagId]);
       await this.contacts.update(tenantId, contactId, { updatedAt: new Date() }, manager);
       await recordContactEvents(manager, tenantId, [{ contactId, type: 'contact.updated' }]);
       return contact.version + 1;

@@ -6,6 +6,7 @@ import { valueKeyOf } from '../custom-fields/field-values.repository';
 import { EMAIL_FIELD_ID } from '../custom-fields/predefined-fields';
 import { isUniqueViolation } from '../database/driver-errors';
 import { sqlTimestamp } from '../database/sql-timestamp';
+import { TagCounters } from '../tags/counts/tag-counters';
 import { TagEntity } from '../tags/tag.entity';
 
 /** What an import needs to know of an existing contact to update it. */
@@ -62,6 +63,8 @@ function chunks<T>(items: T[], size = ROWS_PER_STATEMENT): T[][] {
  */
 @Injectable()
 export class ContactBatchRepository {
+  constructor(private readonly tagCounters: TagCounters) {}
+
   /** phone → id of the live contact holding it as its WhatsApp identity. */
   async findByPhones(tenantId: string, phones: string[], manager: EntityManager) {
     const found = new Map<string, string>();
@@ -180,6 +183,11 @@ export class ContactBatchRepository {
     try {
       for (const part of chunks(missing)) await manager.getRepository(TagEntity).insert(part);
       for (const tag of missing) ids.set(tag.nameKey, tag.id);
+      await this.tagCounters.tagsCreated(
+        manager,
+        tenantId,
+        missing.map((tag) => tag.id),
+      );
     } catch (error) {
       // Created concurrently through the API: the batch fails and its retry finds them.
       if (isUniqueViolation(error)) throw new Error('tag created concurrently; retry the batch');

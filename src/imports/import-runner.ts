@@ -15,6 +15,7 @@ import { recordContactEvents } from '../events/contact-events';
 import { TagEntity } from '../tags/tag.entity';
 import { tagNameKey } from '../tags/tags.service';
 import { ContactIndexes } from '../contacts/search/contact-indexes';
+import { TagCounters } from '../tags/counts/tag-counters';
 import { ContactBatchRepository, ExistingContact } from './contact-batch.repository';
 import { ImportEntity } from './import.entity';
 import { ImportRow, readImportRow, RowError } from './import-row';
@@ -86,6 +87,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
     private readonly unitOfWork: UnitOfWork,
     private readonly metrics: ImportMetrics,
     private readonly indexes: ContactIndexes,
+    private readonly tagCounters: TagCounters,
   ) {}
 
   /** A stopping worker finishes its current batch, then releases the import to the queue. */
@@ -421,6 +423,15 @@ export class ImportRunner implements BeforeApplicationShutdown {
     await this.batches.insertIdentities(newIdentities, manager);
     await this.batches.upsertValues(tenantId, values, replacing, manager);
     await this.batches.insertTagLinks(tenantId, links, now, manager);
+    // Every new link counts, but one to a contact deleted since it was matched (it is locked now).
+    const counted = links.filter(
+      (link) => drafts.get(link.contactId)!.existing?.state !== 'deleted',
+    );
+    await this.tagCounters.linked(
+      manager,
+      tenantId,
+      counted.map((link) => link.tagId),
+    );
     await this.indexes.created(manager, newContacts);
     await this.indexes.textChanged(manager, reindexed);
     const changes = [...drafts.values()].map((draft) => ({

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { ContactSearchModule } from '../contacts/search/contact-search.module';
 import { CustomFieldsModule } from '../custom-fields/custom-fields.module';
+import { TagCountsModule } from '../tags/counts/tag-counts.module';
 import { AbandonedUploadSweeper } from './abandoned-upload.sweeper';
 import { ContactBatchRepository } from './contact-batch.repository';
 import { ImportFailureRecorder } from './import-failure.recorder';
@@ -38,6 +39,7 @@ export class ImportsModule {
       TypeOrmModule.forFeature([ImportEntity]),
       CustomFieldsModule,
       ContactSearchModule,
+      TagCountsModule,
     ];
     if (!config.redisUrl) {
       return {

@@ -4,11 +4,12 @@ import { TagEntity } from './tag.entity';
 import { TagsController } from './tags.controller';
 import { TagsRepository } from './tags.repository';
 import { TagsService } from './tags.service';
+import { TagCountsModule } from './counts/tag-counts.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([TagEntity])],
+  imports: [TypeOrmModule.forFeature([TagEntity]), TagCountsModule],
   controllers: [TagsController],
   providers: [TagsRepository, TagsService],
-  exports: [TagsRepository, TagsService],
+  exports: [TagsRepository, TagsService, TagCountsModule],
 })
 export class TagsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { containsTerm } from '../database/sql-contains';
-import { TagEntity, TagWithCount } from './tag.entity';
+import { TagEntity } from './tag.entity';
 import { touchLinkedContacts } from '../contacts/contact-touch';
 
 @Injectable()
@@ -13,34 +13,9 @@ export class TagsRepository {
     return manager ? manager.getRepository(TagEntity) : this.tags;
   }
 
-  /** Every tag of the tenant, ordered by name case-insensitively, with live-contact counts. */
-  async listWithCounts(tenantId: string): Promise<TagWithCount[]> {
-    const tags = await this.tags.find({
-      where: { tenantId },
-      order: { nameKey: 'ASC', id: 'ASC' },
-    });
-    const counts = await this.countLabeled(
-      tenantId,
-      tags.map((tag) => tag.id),
-    );
-    return tags.map((tag) => ({ tag, labeledCount: counts.get(tag.id) ?? 0 }));
-  }
-
-  /** Live (archived included) contacts per tag, in one grouped query. */
-  async countLabeled(tenantId: string, tagIds: string[]): Promise<Map<string, number>> {
-    if (tagIds.length === 0) return new Map();
-    const rows = await this.tags.manager
-      .createQueryBuilder()
-      .select('ct.tag_id', 'tagId')
-      .addSelect('COUNT(*)', 'total')
-      .from('contact_tags', 'ct')
-      .innerJoin('contacts', 'c', 'c.tenant_id = ct.tenant_id AND c.id = ct.contact_id')
-      .where('ct.tenant_id = :tenantId', { tenantId })
-      .andWhere('ct.tag_id IN (:...tagIds)', { tagIds })
-      .andWhere("c.state <> 'deleted'")
-      .groupBy('ct.tag_id')
-      .getRawMany<{ tagId: string; total: string | number }>();
-    return new Map(rows.map((row) => [row.tagId, Number(row.total)]));
+  /** Every tag of the tenant, ordered by name case-insensitively. */
+  list(tenantId: string): Promise<TagEntity[]> {
+    return this.tags.find({ where: { tenantId }, order: { nameKey: 'ASC', id: 'ASC' } });
   }
 
   findById(tenantId: string, id: string, manager?: EntityManager): Promise<TagEntity | null> {

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../database/driver-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { TagEntity, TagWithCount } from './tag.entity';
 import { TagsRepository } from './tags.repository';
+import { TagCounters } from './counts/tag-counters';
 
 export function tagNameKey(name: string): string {
   // "İ" is the one letter whose lower case is two code points: keep the key as long as the name.
@@ -25,10 +26,16 @@ export class TagsService {
   constructor(
     private readonly tags: TagsRepository,
     private readonly unitOfWork: UnitOfWork,
+    private readonly counters: TagCounters,
   ) {}
 
-  list(tenantId: string): Promise<TagWithCount[]> {
-    return this.tags.listWithCounts(tenantId);
+  /** Every tag with the live contacts (archived included) it labels. */
+  async list(tenantId: string): Promise<TagWithCount[]> {
+    const [tags, counts] = await Promise.all([
+      this.tags.list(tenantId),
+      this.counters.counts(tenantId),
+    ]);
+    return tags.map((tag) => ({ tag, labeledCount: counts.get(tag.id) ?? 0 }));
   }
 
   async create(tenantId: string, userId: string, name: string): Promise<TagEntity> {
@@ -41,7 +48,10 @@ export class TagsService {
       createdBy: userId,
     });
     try {
-      await this.unitOfWork.run((manager) => this.tags.insert(tag, manager));
+      await this.unitOfWork.run(async (manager) => {
+        await this.tags.insert(tag, manager);
+        await this.counters.tagsCreated(manager, tenantId, [tag.id]);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw this.duplicate(tag.name);
       throw error;
@@ -55,6 +65,7 @@ export class TagsService {
       if (!(await this.tags.findById(tenantId, id, manager))) throw new TagNotFound(id);
       await this.tags.touchTaggedContacts(tenantId, id, new Date(), manager);
       await this.tags.delete(tenantId, id, manager);
+      await this.counters.tagDeleted(manager, tenantId, id);
     });
   }
 
