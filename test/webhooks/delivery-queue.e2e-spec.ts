@@ -22,6 +22,14 @@ async function createContact(url: string, headers: Headers): Promise<string> {
   return response.body.id as string;
 }
 
+/** Rows left in `webhook_deliveries` for a subscription (mysql2 answers [rows, fields]). */
+async function pendingDeliveries(databaseUrl: string, webhookId: string): Promise<number> {
+  const sql = 'SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ?';
+  const result = (await runSql(databaseUrl, sql, [webhookId])) as unknown[];
+  const rows = (Array.isArray(result[0]) ? result[0] : result) as { n: number | string }[];
+  return Number(rows[0].n);
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -142,9 +150,16 @@ describe('Webhooks: delivery through the queue', () => {
       ]);
 
       await receiver.waitFor((r) => r.length === 2, 20_000);
-      for (const state of ['wait', 'active', 'delayed'] as const) {
-        expect(ours(await webhookJobs(env.REDIS_URL, env.QUEUE_PREFIX, state))).toEqual([]);
-      }
+      // Once the job is done nothing of it is left in Redis; the row is gone from the database.
+      await eventually(async () => {
+        for (const state of ['wait', 'active', 'delayed'] as const) {
+          if (ours(await webhookJobs(env.REDIS_URL, env.QUEUE_PREFIX, state)).length > 0) {
+            return false;
+          }
+        }
+        return true;
+      }, 5_000);
+      expect(await pendingDeliveries(env.DATABASE_URL, webhook.id)).toBe(0);
       expect(logged(worker.output(), 'webhook delivered')).toEqual([
         expect.objectContaining({ webhookId: webhook.id, attempts: 1 }),
       ]);
@@ -201,6 +216,8 @@ describe('Webhooks: delivery through the queue', () => {
       const second = await startWorker(env);
       workers.push(second);
       await receiver.waitFor((r) => r.length === 2);
+      // Logged once the receiver's answer is in.
+      await eventually(() => logged(second.output(), 'webhook delivered').length > 0, 5_000);
       expect(logged(second.output(), 'webhook delivered')).toHaveLength(1);
       expect(logged(apiOnly.output(), 'webhook delivered')).toEqual([]);
       expect(logged(apiOnly.output(), 'webhook delivery failed')).toEqual([]);
