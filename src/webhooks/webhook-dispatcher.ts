@@ -58,12 +58,21 @@ export class WebhookDispatcher
   }
 
   /** Enqueues in order; never throws. False when the queue is away (the sweep will retry). */
-  async dispatch(jobs: QueuedWebhookJob[]): Promise<boolean> {
-    for (const queued of jobs) {
+  async dispatch(
+    jobs: QueuedWebhookJob[],
+    by: 'fan-out' | 'sweep' | 'delivery' = 'fan-out',
+  ): Promise<boolean> {
+    for (const [index, queued] of jobs.entries()) {
       try {
         await this.queue.enqueue(queued);
       } catch (error) {
-        if (!(error instanceof WebhookQueueUnavailable)) {
+        if (error instanceof WebhookQueueUnavailable) {
+          this.logger.debug({
+            message: 'webhook enqueue left to the sweep',
+            by,
+            jobs: jobs.length - index,
+          });
+        } else {
           this.logger.warn({ message: 'webhook enqueue failed', error: (error as Error).message });
         }
         return false;
@@ -78,7 +87,10 @@ export class WebhookDispatcher
     this.sweeping = true;
     try {
       const due = await this.webhooks.due(new Date(), SWEEP_BATCH);
-      await this.dispatch(due.map((job) => ({ job })));
+      await this.dispatch(
+        due.map((job) => ({ job })),
+        'sweep',
+      );
     } catch {
       // The database is away too: the next sweep tries again.
     } finally {

@@ -178,6 +178,10 @@ describe('Webhooks: delivery through the queue', () => {
         const contactId = await createContact(withProxy.url, headers);
         await pause(3000);
         expect(receiver.received).toEqual([]);
+        // The enqueue after the fan-out found Redis away: only the sweep can enqueue it now.
+        expect(logged(withProxy.output(), 'webhook enqueue left to the sweep')).toContainEqual(
+          expect.objectContaining({ by: 'fan-out', jobs: 1 }),
+        );
 
         redis.restore();
         await receiver.waitFor((r) => r.length === 1, 30_000);

@@ -20,6 +20,6 @@ export class WebhookProcessor {
   @Process({ name: DELIVER_WEBHOOK_JOB, concurrency: WEBHOOK_CONCURRENCY })
   async deliver(job: Job<WebhookJob>): Promise<void> {
     // A failure here (the database away) fails the job; the row stays and the sweep retries it.
-    await this.dispatcher.dispatch(await this.deliverer.deliver(job.data));
+    await this.dispatcher.dispatch(await this.deliverer.deliver(job.data), 'delivery');
   }
 }
