@@ -41,7 +41,7 @@ export class AppModule {
         EventsModule,
         ContactsModule,
         IdempotencyModule,
-        WebhooksModule,
+        WebhooksModule.forRoot(config),
         ...extraModules,
       ],
       providers: [

@@ -60,6 +60,8 @@ export class AppConfig {
   readonly importDispatchSweepMs!: number;
   /** Prefix of the Bull keys: deployments sharing one Redis keep their queues apart. */
   readonly queuePrefix!: string;
+  /** How often workers enqueue due webhook deliveries whose job was lost (src/webhooks). */
+  readonly webhookSweepMs!: number;
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -283,5 +285,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     importDispatchSweepMs: integer(env, 'IMPORT_DISPATCH_SWEEP_MS', 5000, 100, 3_600_000),
     queuePrefix: parseQueuePrefix(optional(env, 'QUEUE_PREFIX')),
+    webhookSweepMs: integer(env, 'WEBHOOK_SWEEP_MS', 5000, 100, 3_600_000),
   });
 }

@@ -15,8 +15,14 @@ const SEQUENCE_BATCH = 1000;
 const IDLE_MS = 100;
 const SWEEP_BATCH = 1000;
 
-/** Called inside the sequencer's transaction with the events it just positioned. */
-export type PositionedListener = (manager: EntityManager, seqs: number[]) => Promise<void>;
+/**
+ * Called inside the sequencer's transaction with the events it just positioned; may return
+ * work to run once that transaction has committed (never inside it).
+ */
+export type PositionedListener = (
+  manager: EntityManager,
+  seqs: number[],
+) => Promise<(() => void) | undefined>;
 
 /**
  * Commit order for the outbox: the classic trap is that an auto-increment id is handed out at
@@ -63,13 +69,20 @@ export class EventSequencer implements OnApplicationBootstrap, BeforeApplication
   /** Positions one batch of committed events; returns how many. */
   async sequenceOnce(): Promise<number> {
     if (!(await this.events.hasBacklog())) return 0;
-    return this.unitOfWork.run(async (manager) => {
+    let afterCommit: (() => void)[] = [];
+    const positioned = await this.unitOfWork.run(async (manager) => {
+      afterCommit = []; // a transaction run again (deadlock) starts over
       const { state, seqs } = await this.events.lockBacklog(manager, SEQUENCE_BATCH);
       if (seqs.length === 0) return 0;
       await this.events.assignPositions(manager, seqs, state.lastPosition);
-      for (const listener of this.listeners) await listener(manager, seqs);
+      for (const listener of this.listeners) {
+        const after = await listener(manager, seqs);
+        if (after) afterCommit.push(after);
+      }
       return seqs.length;
     });
+    for (const after of afterCommit) after();
+    return positioned;
   }
 
   /** Deletes events past the retention, a batch per transaction. */

@@ -24,7 +24,7 @@ export class WebhookDeliveryEntity {
   @Column({ name: 'next_attempt_at', type: 'datetime' })
   nextAttemptAt!: Date;
 
-  /** While set and in the future, one dispatcher is sending this delivery. */
+  /** While set and in the future, one worker's job is sending this delivery. */
   @Column({ name: 'lease_until', type: 'datetime', nullable: true })
   leaseUntil!: Date | null;
 }

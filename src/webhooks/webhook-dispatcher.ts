@@ -1,126 +1,100 @@
 import {
-  BeforeApplicationShutdown,
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { EventSequencer } from '../events/event-sequencer';
-import { EventsRepository } from '../events/events.repository';
-import { signedHeaders } from './webhook-signature';
-import { DueDelivery, WebhooksRepository } from './webhooks.repository';
+import { QueuedWebhookJob, WebhookQueue, WebhookQueueUnavailable } from './queue/webhook-queue';
+import { WebhooksRepository } from './webhooks.repository';
 
-/** A 2xx within this time is a delivery. */
-const DELIVERY_TIMEOUT_MS = 10_000;
-/** Longer than the timeout: a dispatcher that dies mid-send leaves the delivery to another. */
-const LEASE_MS = DELIVERY_TIMEOUT_MS + 5_000;
-/** Wait after the n-th failed attempt; the last attempt is 24 h after the event. */
-const RETRY_DELAYS_MS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800].map((s) => s * 1000);
-const LAST_ATTEMPT_AFTER_MS = 24 * 3600 * 1000;
-const POLL_MS = 200;
-const BATCH = 50;
+/** Lane heads enqueued per sweep. */
+const SWEEP_BATCH = 500;
 
 /**
- * Delivers webhooks from the outbox, in worker processes only, never on a request. The
- * sequencer writes one delivery row per (subscription, event) in the transaction that positions
- * the event, so the durable queue is the database on both backends: a dispatcher leases a row,
- * POSTs it and deletes it on a 2xx; a dispatcher killed mid-send loses its lease after
- * LEASE_MS and another sends again (at least once). One lane per subscription and contact.
+ * Puts webhook deliveries on the queue (Bull, or in-process without Redis), in worker processes
+ * only, never on a request. The sequencer writes one `webhook_deliveries` row per
+ * (subscription, event) in the transaction that positions the event: the rows are the durable
+ * truth, the queue only says when to try one. Once that transaction commits, each new row is
+ * enqueued (an enqueue that fails costs nothing but time). A job that never runs, because Redis
+ * was away or a worker died holding it, leaves a due, unleased row behind, which the sweep
+ * (every WEBHOOK_SWEEP_MS) enqueues again under the same job id, so a job still waiting is not
+ * doubled. At least once: a worker killed mid-send loses the lease, and the row is sent again.
  */
 @Injectable()
 export class WebhookDispatcher
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private running: Promise<void> | undefined;
-  private stopping = false;
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(
     private readonly webhooks: WebhooksRepository,
-    private readonly events: EventsRepository,
+    private readonly queue: WebhookQueue,
     private readonly sequencer: EventSequencer,
     private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
   ) {}
 
   onModuleInit(): void {
-    this.sequencer.onPositioned((manager, seqs) => this.webhooks.fanOut(manager, seqs));
+    this.sequencer.onPositioned(async (manager, seqs) => {
+      const deliveries = await this.webhooks.fanOut(manager, seqs);
+      if (deliveries.length === 0) return undefined;
+      return () => void this.dispatch(deliveries.map((job) => ({ job })));
+    });
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.runsWorker) this.running = this.loop();
+    if (!this.config.runsWorker) return;
+    this.timer = setInterval(() => void this.sweep(), this.config.webhookSweepMs);
+    this.timer.unref();
+    void this.sweep();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    await this.running;
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let sent = 0;
+  /** Enqueues in order; never throws. False when the queue is away (the sweep will retry). */
+  async dispatch(
+    jobs: QueuedWebhookJob[],
+    by: 'fan-out' | 'sweep' | 'delivery' = 'fan-out',
+  ): Promise<boolean> {
+    for (const [index, queued] of jobs.entries()) {
       try {
-        sent = await this.dispatchOnce();
+        await this.queue.enqueue(queued);
       } catch (error) {
-        this.logger.warn({ message: 'webhook dispatch failed', error: (error as Error).message });
-      }
-      if (sent < BATCH) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
-  }
-
-  /** Sends every due lane head it can lease; returns how many it attempted. */
-  async dispatchOnce(): Promise<number> {
-    const now = new Date();
-    const due = await this.webhooks.due(now, BATCH);
-    const claimed: DueDelivery[] = [];
-    for (const delivery of due) {
-      if (await this.webhooks.claim(delivery, now, new Date(now.getTime() + LEASE_MS))) {
-        claimed.push(delivery);
+        if (error instanceof WebhookQueueUnavailable) {
+          this.logger.debug({
+            message: 'webhook enqueue left to the sweep',
+            by,
+            jobs: jobs.length - index,
+          });
+        } else {
+          this.logger.warn({ message: 'webhook enqueue failed', error: (error as Error).message });
+        }
+        return false;
       }
     }
-    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
-    return claimed.length;
+    return true;
   }
 
-  private async deliver(delivery: DueDelivery): Promise<void> {
-    const webhook = await this.webhooks.find(delivery.tenantId, delivery.webhookId);
-    const found = await this.events.findBySeq(this.dataSource.manager, delivery.eventSeq);
-    if (!webhook || !found) {
-      await this.webhooks.complete(delivery); // subscription deleted or event swept
-      return;
-    }
-    const body = JSON.stringify(found.event);
-    const attemptAt = new Date();
-    let outcome: string;
+  /** Enqueues the due, unleased lane heads: those whose job was lost. */
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
     try {
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        headers: signedHeaders(webhook.secret, found.event.id, body, attemptAt),
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      if (response.status >= 200 && response.status < 300) {
-        await this.webhooks.complete(delivery);
-        return;
-      }
-      outcome = `status ${response.status}`;
-    } catch (error) {
-      outcome = (error as Error).message;
+      const due = await this.webhooks.due(new Date(), SWEEP_BATCH);
+      await this.dispatch(
+        due.map((job) => ({ job })),
+        'sweep',
+      );
+    } catch {
+      // The database is away too: the next sweep tries again.
+    } finally {
+      this.sweeping = false;
     }
-    const lastAttempt = found.occurredAt.getTime() + LAST_ATTEMPT_AFTER_MS;
-    const finished = Date.now();
-    if (finished >= lastAttempt) {
-      this.logger.warn({ message: 'webhook delivery abandoned', ...delivery, outcome });
-      await this.webhooks.complete(delivery);
-      return;
-    }
-    const delay = RETRY_DELAYS_MS[Math.min(delivery.attempts, RETRY_DELAYS_MS.length - 1)];
-    const next = new Date(Math.min(finished + delay, lastAttempt));
-    this.logger.log({ message: 'webhook delivery failed', ...delivery, outcome, retryAt: next });
-    await this.webhooks.reschedule(delivery, next);
   }
 }

@@ -18,6 +18,20 @@ export interface DueDelivery {
   attempts: number;
 }
 
+interface DeliveryRow {
+  tenant_id: string;
+  webhook_id: string;
+  event_seq: number | string;
+  attempts: number | string;
+}
+
+const toDelivery = (row: DeliveryRow): DueDelivery => ({
+  tenantId: row.tenant_id,
+  webhookId: row.webhook_id,
+  eventSeq: Number(row.event_seq),
+  attempts: Number(row.attempts),
+});
+
 @Injectable()
 export class WebhooksRepository {
   constructor(
@@ -47,18 +61,28 @@ export class WebhooksRepository {
 
   /**
    * In the sequencer's transaction: one delivery per just-positioned event and subscription of
-   * its tenant that was created before it and chose its type. Set-based, one statement.
+   * its tenant that was created before it and chose its type. Set-based, one statement; then
+   * the keys of what it wrote (through the primary key), for the queue once this commits.
    */
-  async fanOut(manager: EntityManager, seqs: number[]): Promise<void> {
+  async fanOut(manager: EntityManager, seqs: number[]): Promise<DueDelivery[]> {
+    const inSeqs = `e.seq IN (${seqs.map(() => '?').join(', ')})`;
     await manager.query(
       `INSERT INTO webhook_deliveries
          (tenant_id, webhook_id, event_seq, contact_id, position, attempts, next_attempt_at)
        SELECT e.tenant_id, w.id, e.seq, e.contact_id, e.position, 0, e.occurred_at
        FROM contact_events e JOIN webhooks w ON w.tenant_id = e.tenant_id
-       WHERE e.seq IN (${seqs.map(() => '?').join(', ')})
-         AND w.created_at < e.occurred_at AND (${TYPE_MATCH})`,
+       WHERE ${inSeqs} AND w.created_at < e.occurred_at AND (${TYPE_MATCH})`,
       seqs,
     );
+    const rows = await manager.query<DeliveryRow[]>(
+      `SELECT d.tenant_id, d.webhook_id, d.event_seq, d.attempts
+       FROM contact_events e JOIN webhooks w ON w.tenant_id = e.tenant_id
+       JOIN webhook_deliveries d
+         ON d.tenant_id = w.tenant_id AND d.webhook_id = w.id AND d.event_seq = e.seq
+       WHERE ${inSeqs} ORDER BY d.position`,
+      seqs,
+    );
+    return rows.map(toDelivery);
   }
 
   /**
@@ -67,9 +91,7 @@ export class WebhooksRepository {
    */
   async due(now: Date, limit: number): Promise<DueDelivery[]> {
     const at = sqlTimestamp(now);
-    const rows = await this.deliveries.manager.query<
-      { tenant_id: string; webhook_id: string; event_seq: number | string; attempts: number }[]
-    >(
+    const rows = await this.deliveries.manager.query<DeliveryRow[]>(
       `SELECT d.tenant_id, d.webhook_id, d.event_seq, d.attempts FROM webhook_deliveries d
        WHERE d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
@@ -78,12 +100,40 @@ export class WebhooksRepository {
        ORDER BY d.next_attempt_at LIMIT ${limit}`,
       [at, at],
     );
-    return rows.map((row) => ({
-      tenantId: row.tenant_id,
-      webhookId: row.webhook_id,
-      eventSeq: Number(row.event_seq),
-      attempts: Number(row.attempts),
-    }));
+    return rows.map(toDelivery);
+  }
+
+  /**
+   * The delivery's lane (its contact) when it may be attempted now: it still has `attempts`,
+   * nobody holds its lease, and no earlier delivery of its lane is left. Null otherwise.
+   */
+  async attemptable(delivery: DueDelivery, now: Date): Promise<{ contactId: string } | null> {
+    const rows = await this.deliveries.manager.query<{ contact_id: string }[]>(
+      `SELECT d.contact_id FROM webhook_deliveries d
+       WHERE d.tenant_id = ? AND d.webhook_id = ? AND d.event_seq = ? AND d.attempts = ?
+         AND (d.lease_until IS NULL OR d.lease_until < ?)
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+           WHERE p.tenant_id = d.tenant_id AND p.webhook_id = d.webhook_id
+             AND p.contact_id = d.contact_id AND p.position < d.position)`,
+      [
+        delivery.tenantId,
+        delivery.webhookId,
+        delivery.eventSeq,
+        delivery.attempts,
+        sqlTimestamp(now),
+      ],
+    );
+    return rows.length > 0 ? { contactId: rows[0].contact_id } : null;
+  }
+
+  /** The earliest delivery left in a lane (subscription and contact), if any. */
+  async laneHead(tenantId: string, webhookId: string, contactId: string) {
+    const rows = await this.deliveries.manager.query<DeliveryRow[]>(
+      `SELECT tenant_id, webhook_id, event_seq, attempts FROM webhook_deliveries
+       WHERE tenant_id = ? AND webhook_id = ? AND contact_id = ? ORDER BY position LIMIT 1`,
+      [tenantId, webhookId, contactId],
+    );
+    return rows.length > 0 ? toDelivery(rows[0]) : undefined;
   }
 
   /** Takes the lease on a delivery; false when another dispatcher took it first. */
