@@ -16,6 +16,11 @@ export async function resetDatabase(url: string): Promise<void> {
   await pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await pool.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await pool.end();
+  migrate(url);
+}
+
+/** Runs the built migrations that the database of `url` lacks (none: nothing happens). */
+export function migrate(url: string): void {
   execFileSync(
     process.execPath,
     [

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import {
+  migrate,
   resetDatabase,
   ROOT,
   runBench,
@@ -394,6 +395,9 @@ async function main() {
     log(`resetting ${urls.database.replace(/:[^:@/]*@/, ':***@')}`);
     await resetDatabase(urls.database);
     pool = createPool({ uri: urls.database, connectionLimit: 8, timezone: 'Z' });
+  } else {
+    // A seed from an older build lacks the tables of later migrations (tag_counts was one).
+    migrate(urls.database);
   }
   execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
 
