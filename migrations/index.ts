@@ -8,6 +8,7 @@ import { IdempotencyKeysAndContactVersion1796200000000 } from './1796200000000-i
 import { CreateContactEvents1796300000000 } from './1796300000000-create-contact-events';
 import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
 import { CreateAndBackfillTagCounts1796500000000 } from './1796500000000-create-and-backfill-tag-counts';
+import { RecordSearchKeyOrder1796600000000 } from './1796600000000-record-search-key-order';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateContactEvents1796300000000,
   AddImportDispatch1796450000000,
   CreateAndBackfillTagCounts1796500000000,
+  RecordSearchKeyOrder1796600000000,
 ];

@@ -23,6 +23,7 @@ import { bumpVersionWith } from './contact-version';
 import { PageCursor } from './page-token';
 import { ContactSearchPlanner } from './search/contact-search.planner';
 import { SearchWindow } from './search/search-window';
+import { CreationOrderWalk } from './search/creation-order-walk';
 import { ListOrder, SORT_COLUMNS, applyKeyset } from './contact-keyset';
 
 /** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
@@ -90,6 +91,7 @@ export class ContactsRepository {
     private readonly identities: Repository<ContactIdentityEntity>,
     private readonly searchPlanner: ContactSearchPlanner,
     private readonly window: SearchWindow,
+    private readonly walk: CreationOrderWalk,
     config: AppConfig,
   ) {
     this.candidateLimit = config.listCandidateLimit;
@@ -298,7 +300,11 @@ export class ContactsRepository {
       return this.page(tenantId, filter, order, { after: cursor }, limit);
     }
     const matches = await this.searchCandidates(tenantId, filter.search);
-    if (matches) return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
+    if (Array.isArray(matches)) {
+      return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
+    }
+    const walked = await this.walkCommonTerm(tenantId, filter, order, cursor, limit, matches);
+    if (walked) return walked;
     const windowEnd = await this.window.keyAt(
       tenantId,
       filter.state,
@@ -381,17 +387,49 @@ export class ContactsRepository {
     return short.reduce((a, b) => (b.length < a.length ? b : a));
   }
 
-  /** Contacts whose text or tag names contain the term, or null when there are too many. */
+  /**
+   * Contacts whose text or tag names contain the term, or what the index says of a term with
+   * too many: the gram a walk in key order can read (none when a tag name matches as well).
+   */
   private async searchCandidates(
     tenantId: string,
     search: NonNullable<ResolvedContactFilter['search']>,
-  ): Promise<string[] | null> {
+  ): Promise<string[] | { rarestGram?: number }> {
     const byText = await this.searchPlanner.candidates(tenantId, search.term);
-    if (!byText) return null;
+    if ('tooCommon' in byText) return search.tagIds.length > 0 ? {} : byText;
     const byTag =
       search.tagIds.length > 0 ? await this.taggedCandidates(tenantId, search.tagIds) : [];
-    if (!byTag || byText.length + byTag.length > this.candidateLimit) return null;
-    return [...new Set([...byText, ...byTag])];
+    if (!byTag || byText.ids.length + byTag.length > this.candidateLimit) return {};
+    return [...new Set([...byText.ids, ...byTag])];
+  }
+
+  /** A common term's page in createdAt order from its gram's postings, when that decides it. */
+  private walkCommonTerm(
+    tenantId: string,
+    filter: ResolvedContactFilter,
+    order: ListOrder,
+    cursor: PageCursor | undefined,
+    limit: number,
+    { rarestGram }: { rarestGram?: number },
+  ): Promise<ContactEntity[] | undefined> {
+    if (rarestGram === undefined || order.field !== 'createdAt' || !filter.search) {
+      return Promise.resolve(undefined);
+    }
+    const at = cursor && new Date(cursor.sortValue);
+    const earliest = (a?: Date, b?: Date) => (a && b ? (a < b ? a : b) : (a ?? b));
+    const latest = (a?: Date, b?: Date) => (a && b ? (a > b ? a : b) : (a ?? b));
+    const desc = order.direction === 'desc';
+    return this.walk.page({
+      tenantId,
+      state: filter.state,
+      term: filter.search.term,
+      gram: rarestGram,
+      direction: order.direction,
+      after: desc ? filter.createdAfter : latest(at, filter.createdAfter),
+      before: desc ? earliest(at, filter.createdBefore) : filter.createdBefore,
+      limit,
+      page: (ids) => this.page(tenantId, filter, order, { after: cursor, ids }, limit),
+    });
   }
 
   private taggedCandidates(tenantId: string, tagIds: string[]) {

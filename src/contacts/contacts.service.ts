@@ -124,8 +124,9 @@ export class ContactsService {
     }
     if (errors.length > 0) throw new ValidationProblem(errors);
 
-    const now = new Date();
+    // The key first, then the clock: search keys follow creation order (search-key-order.ts).
     const searchKey = await this.indexes.newKey(tenantId);
+    const now = new Date();
     const contact = Object.assign(new ContactEntity(), {
       tenantId,
       id: newId('con'),

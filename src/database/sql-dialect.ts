@@ -11,6 +11,11 @@ export function dialectOf(type: string): Dialect {
   return type === 'better-sqlite3' || type === 'sqlite' ? 'sqlite' : 'mysql';
 }
 
+/** A join that keeps the written table order: the left table drives, in its index order. */
+export function straightJoin(dialect: Dialect): string {
+  return dialect === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
+}
+
 /** `INSERT` that skips rows whose key exists already. */
 export function insertIgnore(dialect: Dialect): string {
   return dialect === 'mysql' ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';

@@ -328,6 +328,8 @@ export class ImportRunner implements BeforeApplicationShutdown {
       }
     }
 
+    // The keys first, then the clock: search keys follow creation order (search-key-order.ts).
+    const firstKey = await this.indexes.reserveKeys(manager, tenantId, created);
     const now = new Date();
     const tagIds = await this.batches.ensureTags(
       tenantId,
@@ -418,7 +420,7 @@ export class ImportRunner implements BeforeApplicationShutdown {
         );
       }
     }
-    await this.indexes.assignKeys(manager, tenantId, newContacts);
+    newContacts.forEach((contact, i) => (contact.searchKey = firstKey + i));
     await this.batches.insertContacts(newContacts, manager);
     await this.batches.insertIdentities(newIdentities, manager);
     await this.batches.upsertValues(tenantId, values, replacing, manager);

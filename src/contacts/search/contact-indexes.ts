@@ -29,11 +29,12 @@ export class ContactIndexes {
     return this.search.nextKey(tenantId);
   }
 
-  /** Gives each new contact of an import batch a key, reserved in the batch's transaction. */
-  async assignKeys(manager: EntityManager, tenantId: string, contacts: ContactEntity[]) {
-    if (contacts.length === 0) return;
-    const first = await this.search.reserveKeys(manager, tenantId, contacts.length);
-    contacts.forEach((contact, i) => (contact.searchKey = first + i));
+  /**
+   * The first of `count` consecutive keys for an import batch's new contacts, reserved in the
+   * batch's transaction; take their createdAt after it (search-key-order.ts).
+   */
+  async reserveKeys(manager: EntityManager, tenantId: string, count: number): Promise<number> {
+    return count === 0 ? 0 : this.search.reserveKeys(manager, tenantId, count);
   }
 
   /**

@@ -11,10 +11,11 @@ import {
   reserveKeys,
   unindexTexts,
 } from './search-index.sql';
+import { KEY_BLOCK_TTL_MS } from './search-key-order';
 
 // Keys a process reserves at once for single creates: one write to the tenant's key row per
-// this many contacts.
-const KEY_BLOCK = 1000;
+// this many contacts, or per KEY_BLOCK_TTL_MS, whichever comes first (search-key-order.ts).
+const KEY_BLOCK = 256;
 
 /**
  * The write side of the substring index. Every write that changes a contact's search text
@@ -24,7 +25,7 @@ const KEY_BLOCK = 1000;
 @Injectable()
 export class ContactSearchIndex {
   private readonly dialect: Dialect;
-  private readonly blocks = new Map<string, { next: number; end: number }>();
+  private readonly blocks = new Map<string, { next: number; end: number; expiresAt: number }>();
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -37,14 +38,17 @@ export class ContactSearchIndex {
     return (sql, parameters) => manager.query(sql, parameters);
   }
 
-  /** A key for one new contact, from a block reserved in a short transaction of its own. */
+  /**
+   * A key for one new contact, from a block reserved in a short transaction of its own. Take
+   * the contact's createdAt after it: keys then follow creation order (search-key-order.ts).
+   */
   async nextKey(tenantId: string): Promise<number> {
     let block = this.blocks.get(tenantId);
-    if (!block || block.next >= block.end) {
+    if (!block || block.next >= block.end || block.expiresAt <= Date.now()) {
       const first = await this.unitOfWork.run((manager) =>
         reserveKeys(this.runner(manager), this.dialect, tenantId, KEY_BLOCK),
       );
-      block = { next: first, end: first + KEY_BLOCK };
+      block = { next: first, end: first + KEY_BLOCK, expiresAt: Date.now() + KEY_BLOCK_TTL_MS };
       this.blocks.set(tenantId, block);
     }
     return block.next++;

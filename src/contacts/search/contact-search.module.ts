@@ -4,6 +4,7 @@ import { ContactIndexes } from './contact-indexes';
 import { ContactSearchIndex } from './contact-search-index';
 import { ContactSearchPlanner } from './contact-search.planner';
 import { SearchWindow } from './search-window';
+import { CreationOrderWalk } from './creation-order-walk';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactEntity } from '../contact.entity';
 
@@ -16,7 +17,8 @@ import { ContactEntity } from '../contact.entity';
     ContactSearchPlanner,
     ContactIndexes,
     SearchWindow,
+    CreationOrderWalk,
   ],
-  exports: [ContactIndexes, ContactSearchPlanner, SearchWindow],
+  exports: [ContactIndexes, ContactSearchPlanner, SearchWindow, CreationOrderWalk],
 })
 export class ContactSearchModule {}

@@ -17,6 +17,9 @@ const PROBE_BOUNDS = [64, 2048];
 const MAX_INTERSECTED = 3;
 const KEYS_PER_STATEMENT = 2000;
 
+/** What the index says of a term: its matches, or that it is too common to list them. */
+export type TermCandidates = { ids: string[] } | { tooCommon: true; rarestGram?: number };
+
 function spread<T>(items: T[], count: number): T[] {
   if (items.length <= count) return items;
   return Array.from(
@@ -45,26 +48,32 @@ export class ContactSearchPlanner {
   }
 
   /**
-   * Ids of the contacts (any state but deleted) whose text contains `term`, or null when the
-   * term is too common for the index: every probed gram has more postings than the bound, or
-   * more than LIST_CANDIDATE_LIMIT contacts match.
+   * Ids of the contacts (any state but deleted) whose text contains `term`, or `tooCommon` when
+   * the term is too common for the index: every probed gram has more postings than the bound, or
+   * more than LIST_CANDIDATE_LIMIT contacts match. Then `rarestGram` is the term's rarest exact
+   * gram, whose postings a walk in key order can read instead (creation-order-walk.ts).
    */
-  async candidates(tenantId: string, term: string): Promise<string[] | null> {
-    if (this.limit === 0) return null;
+  async candidates(tenantId: string, term: string): Promise<TermCandidates> {
+    if (this.limit === 0) return { tooCommon: true };
     const ranges = spread(gramRangesOfTerm(term), MAX_PROBES);
-    if (ranges.length === 0) return null;
+    if (ranges.length === 0) return { tooCommon: true };
     let sized: { range: GramRange; size: number }[] = [];
     for (const bound of [...PROBE_BOUNDS.filter((b) => b < this.probeBound), this.probeBound]) {
       sized = await this.postings(tenantId, ranges, bound);
       if (sized[0].size < bound) break;
     }
-    if (sized[0].size >= this.probeBound) return null;
+    const rarest = sized[0].range;
+    const tooCommon = {
+      tooCommon: true as const,
+      rarestGram: rarest.from === rarest.to ? rarest.from : undefined,
+    };
+    if (sized[0].size >= this.probeBound) return tooCommon;
     const keys = await this.intersect(
       tenantId,
       sized.slice(0, MAX_INTERSECTED).map((s) => s.range),
     );
     // More candidates than the limit: the exact check would read them all to learn the same.
-    if (keys.length > this.limit) return null;
+    if (keys.length > this.limit) return tooCommon;
     const ids: string[] = [];
     for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
       const part = keys.slice(i, i + KEYS_PER_STATEMENT);
@@ -74,9 +83,9 @@ export class ContactSearchPlanner {
         [tenantId, ...part, term],
       );
       ids.push(...rows.map((row) => row.id));
-      if (ids.length > this.limit) return null;
+      if (ids.length > this.limit) return tooCommon;
     }
-    return ids;
+    return { ids };
   }
 
   /**
