@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Dialect, SqlRunner, dialectOf } from '../../database/sql-dialect';
+import { outsideTransactionScope } from '../../database/transaction-scope';
 import { UnitOfWork } from '../../database/unit-of-work';
 import {
   IndexedText,
@@ -45,8 +46,12 @@ export class ContactSearchIndex {
   async nextKey(tenantId: string): Promise<number> {
     let block = this.blocks.get(tenantId);
     if (!block || block.next >= block.end || block.expiresAt <= Date.now()) {
-      const first = await this.unitOfWork.run((manager) =>
-        reserveKeys(this.runner(manager), this.dialect, tenantId, KEY_BLOCK),
+      // In a transaction of its own, never the request's (an idempotent POST runs in one): a
+      // rollback there would return the keys to the counter while this process still holds them.
+      const first = await outsideTransactionScope(() =>
+        this.unitOfWork.run((manager) =>
+          reserveKeys(this.runner(manager), this.dialect, tenantId, KEY_BLOCK),
+        ),
       );
       block = { next: first, end: first + KEY_BLOCK, expiresAt: Date.now() + KEY_BLOCK_TTL_MS };
       this.blocks.set(tenantId, block);
