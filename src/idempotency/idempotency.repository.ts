@@ -22,8 +22,9 @@ export class IdempotencyRepository {
     return this.keys.findOneBy({ tenantId, key });
   }
 
-  async insert(entity: IdempotencyKeyEntity): Promise<void> {
-    await this.keys.insert(entity);
+  /** In `manager`'s transaction when given (the claim that opens an operation's transaction). */
+  async insert(entity: IdempotencyKeyEntity, manager?: EntityManager): Promise<void> {
+    await (manager?.getRepository(IdempotencyKeyEntity) ?? this.keys).insert(entity);
   }
 
   /** Takes a key over from its previous holder, if it still is `previousToken`. */
