@@ -117,8 +117,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /**
    * Claims the key in the operation's transaction and runs it there; 'taken' when a committed
-   * row holds the key. A failure's kept 4xx is inserted as a completed row once it is sent
-   * (its claim was rolled back with the operation), and `release` is called after that.
+   * row holds the key. `release` (the hold on the key in this process) is called once the
+   * outcome is stored.
    */
   private async runInTransaction(
     context: ExecutionContext,
@@ -141,20 +141,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           throw inUse();
         }
         try {
-          const result = await runInTransactionScope(scope, () =>
-            lastValueFrom<unknown, undefined>(next.handle(), { defaultValue: undefined }),
-          );
-          const kept = this.keptSuccess(context, response, result);
-          const stored = await this.idempotency.completeInTransaction(
-            tenantId,
-            key,
-            claim.token,
-            fingerprint,
-            kept,
-            scope.manager,
-          );
-          if (!stored) throw inUse();
-          await this.unitOfWork.commitScope(scope);
+          const result = await this.runClaimed(context, next, response, keyed, scope, claim.token);
           return { kind: 'ran', result };
         } catch (error) {
           scope.closed = true;
@@ -165,11 +152,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
             await backOff(attempt);
             continue;
           }
+          // The claim was rolled back with the operation: its own 4xx is kept as a new,
+          // completed row (unless another request took the key meanwhile).
           handedOver = true;
           whenFailureSent(response, async (failure) => {
             try {
-              if (failure)
+              if (failure) {
                 await this.idempotency.keepCompleted(tenantId, key, fingerprint, failure);
+              }
             } finally {
               release();
             }
@@ -180,6 +170,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } finally {
       if (!handedOver) release();
     }
+  }
+
+  /** The handler in the transaction the claim began, then its kept response, then the commit. */
+  private async runClaimed(
+    context: ExecutionContext,
+    next: CallHandler,
+    response: ExpressResponse,
+    keyed: KeyedRequest,
+    scope: TransactionScope,
+    token: string,
+  ): Promise<unknown> {
+    const result = await runInTransactionScope(scope, () =>
+      lastValueFrom<unknown, undefined>(next.handle(), { defaultValue: undefined }),
+    );
+    const kept = this.keptSuccess(context, response, result);
+    const stored = await this.idempotency.completeInTransaction(keyed, token, kept, scope.manager);
+    if (!stored) throw inUse(); // the claim's row was lost, and another request has the key now
+    await this.unitOfWork.commitScope(scope);
+    return result;
   }
 
   /** The lease path (uploads, take-overs): the claim is committed, renewed while it runs. */

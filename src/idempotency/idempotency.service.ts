@@ -88,13 +88,12 @@ export class IdempotencyService {
    * is inserted anew; false when another request holds the key by now.
    */
   async completeInTransaction(
-    tenantId: string,
-    key: string,
+    keyed: { tenantId: string; key: string; fingerprint: string },
     token: string,
-    fingerprint: string,
     response: KeptResponse,
     manager?: EntityManager,
   ): Promise<boolean> {
+    const { tenantId, key, fingerprint } = keyed;
     if (manager && (await this.keys.complete(tenantId, key, token, null, response, manager))) {
       return true;
     }
