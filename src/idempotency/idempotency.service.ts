@@ -30,14 +30,14 @@ export type LocalHold =
 /** The key store's rules: who runs a key, and what a retry gets. */
 @Injectable()
 export class IdempotencyService {
+  /** Keys this process runs in a transaction, and their fingerprints. */
+  private readonly runningHere = new Map<string, string>();
+
   constructor(
     private readonly keys: IdempotencyRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly config: AppConfig,
   ) {}
-
-  /** Keys this process runs in a transaction, and their fingerprints. */
-  private readonly runningHere = new Map<string, string>();
 
   /**
    * A second request with a key this process is running in a transaction is answered at once:
