@@ -11,51 +11,38 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response as ExpressResponse } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { Principal } from '../auth/access-policy';
-import { ProblemException } from '../common/problem/problem.exception';
 import { AppConfig } from '../config/app-config';
+import { isRetryableConflict } from '../database/driver-errors';
 import { runInTransactionScope, TransactionScope } from '../database/transaction-scope';
 import { UnitOfWork } from '../database/unit-of-work';
 import { receiveFilePart } from '../imports/csv-upload';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  parseIdempotencyKey,
-  REPLAYED_HEADER,
-  requestFingerprint,
-} from './idempotency-key';
+import { IDEMPOTENCY_KEY_HEADER, parseIdempotencyKey, requestFingerprint } from './idempotency-key';
 import { KeptResponse } from './idempotency.repository';
-import { IdempotencyService } from './idempotency.service';
+import { Claim, IdempotencyService } from './idempotency.service';
+import { inUse, keptHeaders, replay, reused, whenFailureSent } from './kept-response';
 import { collectingUpload, jsonBodyHash } from './upload-fingerprint';
-
-/** Outcomes a retry must not repeat from memory: it runs afresh instead. */
-const NOT_KEPT = new Set([401, 403, 408, 429]);
-const KEPT_HEADERS = ['content-type', 'location', 'etag'];
-
-const reused = () =>
-  new ProblemException({
-    status: HttpStatus.UNPROCESSABLE_ENTITY,
-    code: 'IDEMPOTENCY_KEY_REUSED',
-    title: 'Unprocessable Content',
-    detail: 'This Idempotency-Key was used with another request (method, path, query or body).',
-  });
-
-const inUse = () =>
-  new ProblemException({
-    status: HttpStatus.CONFLICT,
-    code: 'IDEMPOTENCY_KEY_IN_USE',
-    title: 'Conflict',
-    detail: 'A request with this Idempotency-Key is still running; retry shortly.',
-  });
 
 interface KeyedRequest {
   tenantId: string;
   key: string;
-  token: string;
+  fingerprint: string;
   multipart: boolean;
 }
+
+/** A whole request whose transaction InnoDB rolled back (a deadlock victim) runs this often. */
+const ATTEMPTS = 4;
 
 /**
  * The global rule for every POST: with an Idempotency-Key the first request runs and its
  * response is kept (in the transaction of the writes it made); a retry gets the kept response.
+ *
+ * A JSON request claims its key with the first statement of its own transaction, and the kept
+ * response commits with its writes: one commit and no lease timer, where a claim of its own
+ * would commit first. The uncommitted row's lock is what makes a concurrent first request wait
+ * (on another process; one here is answered at once), and it dies with the transaction if the
+ * request fails or its process crashes. An upload keeps the claim committed under a renewed
+ * lease, since it runs far longer than a transaction should hold a lock; a key that is already
+ * taken goes through `claim()` too (replay, 422, 409, or the take-over of an expired key).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -91,7 +78,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
       request.originalUrl,
       multipart ? 'multipart' : jsonBodyHash(request),
     );
-    const claim = await this.idempotency.claim(tenantId, key, fingerprint);
+    const keyed = { tenantId, key, fingerprint, multipart };
+    if (multipart) return this.answerClaim(context, next, request, response, keyed);
+    const hold = this.idempotency.holdHere(tenantId, key, fingerprint);
+    if (hold.kind !== 'run') return this.answerClaim(context, next, request, response, keyed, hold);
+    const ran = await this.runInTransaction(context, next, response, keyed, hold.release);
+    return ran.kind === 'ran'
+      ? ran.result
+      : this.answerClaim(context, next, request, response, keyed);
+  }
+
+  /** Answers by the committed state of the key, as `claim()` finds it. */
+  private async answerClaim(
+    context: ExecutionContext,
+    next: CallHandler,
+    request: Request,
+    response: ExpressResponse,
+    keyed: KeyedRequest,
+    known?: Claim,
+  ): Promise<unknown> {
+    const { tenantId, key, fingerprint, multipart } = keyed;
+    const claim = known ?? (await this.idempotency.claim(tenantId, key, fingerprint));
     switch (claim.kind) {
       case 'reused':
         throw reused();
@@ -104,17 +111,95 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         return replay(claim.response);
       case 'run':
-        return this.run(context, next, response, { tenantId, key, token: claim.token, multipart });
+        return this.runLeased(context, next, response, keyed, claim.token);
     }
   }
 
-  private async run(
+  /**
+   * Claims the key in the operation's transaction and runs it there; 'taken' when a committed
+   * row holds the key. `release` (the hold on the key in this process) is called once the
+   * outcome is stored.
+   */
+  private async runInTransaction(
     context: ExecutionContext,
     next: CallHandler,
     response: ExpressResponse,
     keyed: KeyedRequest,
+    release: () => void,
+  ): Promise<{ kind: 'ran'; result: unknown } | { kind: 'taken' }> {
+    const { tenantId, key, fingerprint } = keyed;
+    let handedOver = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const scope = new TransactionScope();
+        const claim = await runInTransactionScope(scope, () =>
+          this.idempotency.claimInTransaction(tenantId, key, fingerprint),
+        );
+        if (claim.kind === 'taken') return claim;
+        if (claim.kind === 'in-use') {
+          response.setHeader('Retry-After', '1');
+          throw inUse();
+        }
+        try {
+          const result = await this.runClaimed(context, next, response, keyed, scope, claim.token);
+          return { kind: 'ran', result };
+        } catch (error) {
+          scope.closed = true;
+          await this.unitOfWork.rollbackScope(scope).catch(() => undefined);
+          // A deadlock victim's transaction is gone whole, the claim with it: the request runs
+          // again, as UnitOfWork reruns a transaction (the claim was the first work here).
+          if (isRetryableConflict(error) && attempt < ATTEMPTS && !response.headersSent) {
+            await backOff(attempt);
+            continue;
+          }
+          // The claim was rolled back with the operation: its own 4xx is kept as a new,
+          // completed row (unless another request took the key meanwhile).
+          handedOver = true;
+          whenFailureSent(response, async (failure) => {
+            try {
+              if (failure) {
+                await this.idempotency.keepCompleted(tenantId, key, fingerprint, failure);
+              }
+            } finally {
+              release();
+            }
+          });
+          throw error;
+        }
+      }
+    } finally {
+      if (!handedOver) release();
+    }
+  }
+
+  /** The handler in the transaction the claim began, then its kept response, then the commit. */
+  private async runClaimed(
+    context: ExecutionContext,
+    next: CallHandler,
+    response: ExpressResponse,
+    keyed: KeyedRequest,
+    scope: TransactionScope,
+    token: string,
   ): Promise<unknown> {
-    const { tenantId, key, token } = keyed;
+    const result = await runInTransactionScope(scope, () =>
+      lastValueFrom<unknown, undefined>(next.handle(), { defaultValue: undefined }),
+    );
+    const kept = this.keptSuccess(context, response, result);
+    const stored = await this.idempotency.completeInTransaction(keyed, token, kept, scope.manager);
+    if (!stored) throw inUse(); // the claim's row was lost, and another request has the key now
+    await this.unitOfWork.commitScope(scope);
+    return result;
+  }
+
+  /** The lease path (uploads, take-overs): the claim is committed, renewed while it runs. */
+  private async runLeased(
+    context: ExecutionContext,
+    next: CallHandler,
+    response: ExpressResponse,
+    keyed: KeyedRequest,
+    token: string,
+  ): Promise<unknown> {
+    const { tenantId, key } = keyed;
     const scope = new TransactionScope();
     const stopLease = this.idempotency.keepLease(tenantId, key, token);
     try {
@@ -133,7 +218,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (error) {
       scope.closed = true;
       await this.unitOfWork.rollbackScope(scope).catch(() => undefined);
-      this.keepWhenSent(response, keyed);
+      // The operation's own 4xx is kept on the claimed row; otherwise the key is released.
+      whenFailureSent(response, (failure) =>
+        failure
+          ? this.idempotency.complete(tenantId, key, token, null, failure)
+          : this.idempotency.release(tenantId, key, token),
+      );
       throw error;
     } finally {
       stopLease();
@@ -153,37 +243,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return { statusCode, headers, body: hasBody ? JSON.stringify(result) : '' };
   }
 
-  /**
-   * A failure is answered by the problem filter: its response, as sent, is kept when it is the
-   * operation's own 4xx; otherwise the key is released. The answer waits until that is stored.
-   */
-  private keepWhenSent(response: ExpressResponse, keyed: KeyedRequest): void {
-    const { tenantId, key, token } = keyed;
-    const send = response.send.bind(response);
-    let settled = false;
-    response.send = ((body?: unknown) => {
-      response.send = send;
-      if (settled) return send(body);
-      settled = true;
-      const status = response.statusCode;
-      const store =
-        status >= 400 && status < 500 && !NOT_KEPT.has(status)
-          ? this.idempotency.complete(tenantId, key, token, null, {
-              statusCode: status,
-              headers: keptHeaders(response),
-              body: sentText(body),
-            })
-          : this.idempotency.release(tenantId, key, token);
-      void store.catch(() => undefined).finally(() => send(body));
-      return response;
-    }) as ExpressResponse['send'];
-    response.once('close', () => {
-      if (settled) return;
-      settled = true;
-      void this.idempotency.release(tenantId, key, token).catch(() => undefined);
-    });
-  }
-
   /** The file part's hash, to tell a retried upload from another file under the same key. */
   private hashUpload(request: Request): Promise<string> {
     return receiveFilePart(request, this.config.importMaxBytes, async (file) => {
@@ -194,30 +253,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-function keptHeaders(response: ExpressResponse): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = response.getHeader(name);
-    if (value !== undefined) headers[name] = String(value);
-  }
-  // Express adds the charset when it sends text; the kept copy says what was sent.
-  const type = headers['content-type'];
-  if (type && !type.includes('charset')) headers['content-type'] = `${type}; charset=utf-8`;
-  return headers;
-}
-
-/** The body a filter sent: a string (problem documents), a Buffer, or nothing. */
-function sentText(body: unknown): string {
-  if (body === undefined || body === null) return '';
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
-  return typeof body === 'string' ? body : JSON.stringify(body);
-}
-
-/** The kept response again, marked as a replay. */
-function replay(kept: KeptResponse): Response {
-  const empty = kept.body === '' || kept.statusCode === 204 || kept.statusCode === 304;
-  return new Response(empty ? null : kept.body, {
-    status: kept.statusCode,
-    headers: { ...kept.headers, [REPLAYED_HEADER]: 'true' },
-  });
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { sqlTimestamp } from '../database/sql-timestamp';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 /** A kept response: status, the kept headers and the body as sent. */
@@ -9,6 +10,22 @@ export interface KeptResponse {
   headers: Record<string, string>;
   body: string;
 }
+
+const COLUMNS = [
+  'tenant_id',
+  'idem_key',
+  'fingerprint',
+  'body_hash',
+  'state',
+  'lock_token',
+  'locked_until',
+  'status_code',
+  'response_headers',
+  'response_body',
+  'created_at',
+  'expires_at',
+];
+const INSERT_KEY = `INSERT INTO idempotency_keys (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 
 /** Queries of the key store; the tenant id is always explicit. */
 @Injectable()
@@ -22,8 +39,27 @@ export class IdempotencyRepository {
     return this.keys.findOneBy({ tenantId, key });
   }
 
-  async insert(entity: IdempotencyKeyEntity): Promise<void> {
-    await this.keys.insert(entity);
+  /**
+   * In `manager`'s transaction when given (the claim that opens an operation's transaction).
+   * Plain SQL: every keyed POST runs it, and the query builder's insert took measurably longer
+   * than the bare statement.
+   */
+  async insert(entity: IdempotencyKeyEntity, manager?: EntityManager): Promise<void> {
+    const at = (date: Date | null) => (date ? sqlTimestamp(date) : null);
+    await (manager ?? this.keys.manager).query(INSERT_KEY, [
+      entity.tenantId,
+      entity.key,
+      entity.fingerprint,
+      entity.bodyHash,
+      entity.state,
+      entity.lockToken,
+      at(entity.lockedUntil),
+      entity.statusCode,
+      entity.responseHeaders,
+      entity.responseBody,
+      at(entity.createdAt),
+      at(entity.expiresAt),
+    ]);
   }
 
   /** Takes a key over from its previous holder, if it still is `previousToken`. */
