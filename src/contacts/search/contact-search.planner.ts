@@ -7,11 +7,10 @@ import { GramRange, gramRangesOfTerm } from './search-grams';
 
 // At most this many of a long term's grams are probed for their rarity (first, last, between).
 const MAX_PROBES = 12;
-// Every gram is counted up to the first of these bounds, then again up to the next while none is
-// below the bound: the first gram found below one leads the intersection. A term matching a few
-// contacts among millions has a gram of a few hundred or thousand postings (the bench's rare
-// terms: 1,000-1,307 at 1M contacts), so it stops before the full bound, which reads 10,000
-// postings of each of its common grams.
+// Every gram is counted up to the first of these bounds (a very rare gram settles it there); on
+// MySQL/MariaDB the database's estimates rank the rest, elsewhere they are counted again up to
+// the next bound while none is below it. A term matching a few contacts among millions has a
+// gram of a few hundred or thousand postings (the bench's rare terms: 1,000-1,307 at 1M).
 const PROBE_BOUNDS = [64, 2048];
 // The rarest grams intersected before the exact check.
 const MAX_INTERSECTED = 3;
@@ -38,6 +37,7 @@ export class ContactSearchPlanner {
   private readonly limit: number;
   /** Postings read per gram at most: a gram with more is "too common to help". */
   private readonly probeBound: number;
+  private readonly mysql: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -45,6 +45,7 @@ export class ContactSearchPlanner {
   ) {
     this.limit = config.listCandidateLimit;
     this.probeBound = Math.max(1000, 5 * config.listCandidateLimit);
+    this.mysql = dataSource.options.type === 'mysql';
   }
 
   /**
@@ -57,10 +58,17 @@ export class ContactSearchPlanner {
     if (this.limit === 0) return { tooCommon: true };
     const ranges = spread(gramRangesOfTerm(term), MAX_PROBES);
     if (ranges.length === 0) return { tooCommon: true };
-    let sized: { range: GramRange; size: number }[] = [];
-    for (const bound of [...PROBE_BOUNDS.filter((b) => b < this.probeBound), this.probeBound]) {
-      sized = await this.postings(tenantId, ranges, bound);
-      if (sized[0].size < bound) break;
+    let sized = await this.postings(tenantId, ranges, PROBE_BOUNDS[0]);
+    if (sized[0].size >= PROBE_BOUNDS[0] && this.mysql) {
+      sized = await this.estimates(tenantId, ranges);
+    } else if (sized[0].size >= PROBE_BOUNDS[0]) {
+      for (const bound of [
+        ...PROBE_BOUNDS.slice(1).filter((b) => b < this.probeBound),
+        this.probeBound,
+      ]) {
+        sized = await this.postings(tenantId, ranges, bound);
+        if (sized[0].size < bound) break;
+      }
     }
     const rarest = sized[0].range;
     const tooCommon = {
@@ -108,6 +116,33 @@ export class ContactSearchPlanner {
     );
     return rows
       .map((row) => ({ range: ranges[Number(row.i)], size: Number(row.n) }))
+      .sort((a, b) => a.size - b.size);
+  }
+
+  /**
+   * InnoDB's own estimate of each range's postings (EXPLAIN: two index dives per range, exact
+   * while a range spans a few pages, within about 2x beyond), rarest first. Counting grams of
+   * a thousand postings or more costs more than the intersection it prepares: 10 ms for a
+   * rare email fragment's 8 grams at 1M contacts, where the estimates take a fraction of that.
+   */
+  private async estimates(
+    tenantId: string,
+    ranges: GramRange[],
+  ): Promise<{ range: GramRange; size: number }[]> {
+    const rows: { id: number | string | null; rows: number | string | null }[] =
+      await this.dataSource.query(
+        `EXPLAIN ${ranges
+          .map(
+            (_, i) =>
+              `SELECT ${i} FROM ${GRAMS_TABLE} WHERE tenant_id = ? AND gram BETWEEN ? AND ?`,
+          )
+          .join(' UNION ALL ')}`,
+        ranges.flatMap((range) => [tenantId, range.from, range.to]),
+      );
+    // One row per SELECT, numbered from 1 in order (a UNION RESULT row has no id).
+    return rows
+      .filter((row) => row.id !== null)
+      .map((row) => ({ range: ranges[Number(row.id) - 1], size: Number(row.rows ?? 0) }))
       .sort((a, b) => a.size - b.size);
   }
 
