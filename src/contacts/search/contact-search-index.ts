@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Dialect, SqlRunner, dialectOf } from '../../database/sql-dialect';
-import { outsideTransactionScope } from '../../database/transaction-scope';
+import { currentTransactionScope, outsideTransactionScope } from '../../database/transaction-scope';
 import { UnitOfWork } from '../../database/unit-of-work';
 import {
   IndexedText,
@@ -44,6 +44,13 @@ export class ContactSearchIndex {
    * the contact's createdAt after it: keys then follow creation order (search-key-order.ts).
    */
   async nextKey(tenantId: string): Promise<number> {
+    if (this.unitOfWork.isSqlite && currentTransactionScope()) {
+      // SQLite's one connection belongs to the scope: the key is reserved in its transaction,
+      // alone and uncached, so a rollback takes it back together with the contact.
+      return this.unitOfWork.run((manager) =>
+        reserveKeys(this.runner(manager), this.dialect, tenantId, 1),
+      );
+    }
     let block = this.blocks.get(tenantId);
     if (!block || block.next >= block.end || block.expiresAt <= Date.now()) {
       // In a transaction of its own, never the request's (an idempotent POST runs in one): a
