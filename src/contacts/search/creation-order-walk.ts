@@ -137,8 +137,11 @@ export class CreationOrderWalk {
     at: Date,
   ): Promise<number | undefined> {
     const direction = side === '>' ? 'ASC' : 'DESC';
+    // MariaDB otherwise reads the (tenant, state) prefix of the index from its start and filters
+    // on created_at: 180 ms for a bound a million contacts in, against a range seek.
+    const force = this.dialect === 'mysql' ? ' FORCE INDEX (ix_contacts_created)' : '';
     const [row] = await this.dataSource.query<{ k: number | string | null }[]>(
-      `SELECT search_key AS k FROM contacts WHERE tenant_id = ? AND state = ? AND created_at ${side} ?
+      `SELECT search_key AS k FROM contacts${force} WHERE tenant_id = ? AND state = ? AND created_at ${side} ?
        ORDER BY created_at ${direction}, id ${direction} LIMIT 1`,
       [request.tenantId, request.state, sqlTimestamp(at)],
     );
