@@ -47,6 +47,7 @@ export function buildScenarios(
   tenant: SeededTenant,
   deep: { token: string; createdAt: string; id: string },
   rare: RareTerm[],
+  createdEarlier = 0,
 ): Scenario[] {
   const t = tenant.tenantId;
   const ids = tenant.contactIds;
@@ -253,11 +254,11 @@ export function buildScenarios(
       {
         method: 'POST',
         paths: ['/v1/contacts'],
-        // Distinct per request (load run and counter), so no create answers 409.
+        // Distinct per request (load run and counter) and from earlier runs' creates: no 409.
         makeBody: (n, run) =>
           JSON.stringify({
             name: 'Bench Create',
-            phone: `+4851${run}${String(n % 1_000_000).padStart(6, '0')}`,
+            phone: `+4851${run}${String((createdEarlier + n) % 1_000_000).padStart(6, '0')}`,
           }),
       },
       undefined,
@@ -274,7 +275,7 @@ export function buildScenarios(
         makeBody: (n, run) =>
           JSON.stringify({
             name: 'Bench Create',
-            phone: `+4853${run}${String(n % 1_000_000).padStart(6, '0')}`,
+            phone: `+4853${run}${String((createdEarlier + n) % 1_000_000).padStart(6, '0')}`,
           }),
         makeHeaders: (n, run) => ({ 'Idempotency-Key': `bench-${Date.now()}-${run}-${n}` }),
       },
