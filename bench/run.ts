@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,8 @@ import {
 } from './bench-processes';
 import { clusterImport } from './cluster-import';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
-import { plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
+import { writeCsv } from './import-bench';
+import { importScenario, settle } from './import-scenario';
 import { load, Measurement, memoryOf, timeLoop } from './measure';
 import { buildScenarios } from './scenarios';
 import { rareTerms, reuseSeededTenant, seedTenant } from './seed';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
   options: {
     contacts: { type: 'string', default: '1000000' },
     'import-rows': { type: 'string' },
+    'import-rounds': { type: 'string', default: '1' },
     'feed-events': { type: 'string', default: '1000000' },
     scenarios: { type: 'string', default: 'all' },
     duration: { type: 'string' },
@@ -48,12 +50,13 @@ const { values: args } = parseArgs({
 });
 
 if (args.help) {
-  console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--scenarios all|http,import]
+  console.log(`npm run bench -- [--contacts 1000000] [--import-rows N] [--import-rounds 1] [--scenarios all|http,import]
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed] [--scenarios cluster-import --cluster-imports 4 --cluster-rows 250000]
                     [--only <regexp of scenario names>] [--other-contacts N]
 Seeds two tenants of N contacts each (tenant B: --other-contacts) on MariaDB, runs the HTTP scenarios with autocannon against the
-built server beside their baselines, then the CSV import with its plain-INSERT baseline.
+built server beside their baselines, then the CSV import with its plain-INSERT baseline, with
+and without the event outbox (EVENT_OUTBOX=off), --import-rounds times in alternating order.
 --reuse-seed keeps the database of an earlier run with the same --contacts instead of seeding
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
 cluster-import (only when named; it recreates the database before each run): that many
@@ -103,18 +106,6 @@ function databaseUrls() {
     database: 'mysql://contacts:contacts@127.0.0.1:3306/contacts_bench',
     redis: 'redis://127.0.0.1:6379/12',
   };
-}
-
-/** Waits (up to a minute) for MariaDB to write out the pages seeding dirtied, which would
- * otherwise compete with the first scenarios for the disk and the two cores. */
-async function settle(pool: Pool) {
-  for (let i = 0; i < 60; i++) {
-    const [[row]] = await pool.query<RowDataPacket[]>(
-      "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'",
-    );
-    if (Number(row.Value) < 1000) return;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -232,73 +223,6 @@ async function httpScenarios(pool: Pool, urls: { database: string; redis: string
   }
   await stopServer(server);
   return explains;
-}
-
-async function importScenario(
-  pool: Pool,
-  urls: { database: string; redis: string },
-  outbox: 'on' | 'off' = 'on',
-) {
-  const csv = join(workDir, 'import.csv');
-  log(`import: writing ${importRows} rows to ${csv} (event outbox ${outbox})`);
-  await writeCsv(csv, importRows, seed + 7);
-  const port = BASE_PORT + 1;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: urls.database,
-    REDIS_URL: urls.redis,
-    PORT: String(port),
-    IMPORT_MAX_BYTES: String(1024 ** 3),
-    EVENT_OUTBOX: outbox,
-  };
-  const api = startServer('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
-  // As docker-compose runs it: a capped heap keeps the worker's memory flat (see README).
-  const worker = startServer(
-    'dist/src/main.js',
-    { ...env, PROCESS_ROLE: 'worker' },
-    { nodeFlags: ['--max-old-space-size=192'] },
-  );
-  await waitHealthy(baseUrl, [api, worker]);
-  const tenantId = outbox === 'on' ? 'tn_bench_import' : 'tn_bench_import_no_outbox';
-  const auth = token(tenantId);
-  for (const name of ['Lifecycle stage', 'Preferred store']) {
-    await fetch(`${baseUrl}/v1/contacts/custom-fields`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name, type: 'text' }),
-    });
-  }
-  log('import: uploading');
-  let peakMb = 0;
-  const started = process.hrtime.bigint();
-  const importId = await uploadCsv(baseUrl, auth, csv);
-  const status = await waitForImport(baseUrl, auth, importId, () => {
-    peakMb = Math.max(peakMb, memoryOf(worker.pid!).peakMb);
-  });
-  const importSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  peakMb = Math.max(peakMb, memoryOf(worker.pid!).peakMb);
-  await stopServer(api);
-  await stopServer(worker);
-  log(`import: ${status.status} in ${fmt(importSeconds)} s; baseline insert`);
-  if (outbox === 'off') {
-    lines.push(
-      '',
-      `Import without the event outbox (EVENT_OUTBOX=off): ${fmt(importSeconds)} s, ${fmt(importRows / importSeconds, 0)} rows/s.`,
-    );
-    return importSeconds;
-  }
-  const baselineStarted = process.hrtime.bigint();
-  await plainInsert(pool, 'tn_bench_baseline', importRows, seed + 7);
-  const baselineSeconds = Number(process.hrtime.bigint() - baselineStarted) / 1e9;
-  lines.push(
-    '',
-    `| import (${importRows} rows, ${fmt(statSync(csv).size / 1024 ** 2)} MB) | seconds | rows/s | peak worker RSS MB | created | failed |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    `| upload → completed (Bull worker) | ${fmt(importSeconds)} | ${fmt(importRows / importSeconds, 0)} | ${fmt(peakMb, 0)} | ${status.createdCount} | ${status.failedCount} |`,
-    `| plain multi-row INSERT baseline | ${fmt(baselineSeconds)} | ${fmt(importRows / baselineSeconds, 0)} | | | |`,
-    `| ratio import / baseline | ${fmt(importSeconds / baselineSeconds, 2)} | | | | |`,
-  );
-  return importSeconds;
 }
 
 /** The change feed read 1,000 events a page through `feed-events` seeded events. */
@@ -459,18 +383,17 @@ async function main() {
     lines.push('', ...(await storagePerContact(pool)));
   }
   if (wanted.has('import')) {
-    // A reused database still holds the previous run's import and baseline tenants.
-    for (const table of ['contacts', 'tags', 'custom_fields', 'imports']) {
-      await pool.query(
-        `DELETE FROM ${table} WHERE tenant_id IN ('tn_bench_import', 'tn_bench_baseline', 'tn_bench_import_no_outbox')`,
-      );
-    }
-    // With and without the event outbox, same file, same run (EVENT_OUTBOX=off is bench-only).
-    const without = await importScenario(pool, urls, 'off');
-    const withOutbox = await importScenario(pool, urls, 'on');
     lines.push(
-      '',
-      `Import with / without the event outbox: ${fmt(without / withOutbox, 2)}× the rows/s.`,
+      ...(await importScenario(pool, {
+        urls,
+        port: BASE_PORT + 1,
+        workDir,
+        rows: importRows,
+        seed,
+        rounds: Number(args['import-rounds']),
+        token,
+        log,
+      })),
     );
   }
   if (wanted.has('feed')) {

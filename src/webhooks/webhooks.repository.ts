@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, QueryResult, Repository } from 'typeorm';
 import { CONTACT_EVENT_TYPES } from '../events/contact-events';
 import { sqlTimestamp } from '../database/sql-timestamp';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
@@ -62,18 +62,22 @@ export class WebhooksRepository {
   /**
    * In the sequencer's transaction: one delivery per just-positioned event and subscription of
    * its tenant that was created before it and chose its type. Set-based, one statement; then
-   * the keys of what it wrote (through the primary key), for the queue once this commits.
+   * the keys of what it wrote (through the primary key), for the queue once this commits. When
+   * it wrote nothing (no subscription: an import's tenant, typically) there is nothing to read.
    */
   async fanOut(manager: EntityManager, seqs: number[]): Promise<DueDelivery[]> {
     const inSeqs = `e.seq IN (${seqs.map(() => '?').join(', ')})`;
-    await manager.query(
+    // The structured result carries the inserted row count on both drivers.
+    const inserted: QueryResult = await manager.queryRunner!.query(
       `INSERT INTO webhook_deliveries
          (tenant_id, webhook_id, event_seq, contact_id, position, attempts, next_attempt_at)
        SELECT e.tenant_id, w.id, e.seq, e.contact_id, e.position, 0, e.occurred_at
        FROM contact_events e JOIN webhooks w ON w.tenant_id = e.tenant_id
        WHERE ${inSeqs} AND w.created_at < e.occurred_at AND (${TYPE_MATCH})`,
       seqs,
+      true,
     );
+    if (!inserted.affected) return [];
     const rows = await manager.query<DeliveryRow[]>(
       `SELECT d.tenant_id, d.webhook_id, d.event_seq, d.attempts
        FROM contact_events e JOIN webhooks w ON w.tenant_id = e.tenant_id
