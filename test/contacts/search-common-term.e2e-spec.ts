@@ -127,13 +127,13 @@ describe('a common term read from its postings in key order', () => {
   });
 
   it('a contact created out of key order is found once its order is measured', async () => {
-    // An older version's long-lived key block: the lowest key created last of all.
+    // An older version's long-lived key block: the match with the lowest key created last.
     const rows: { id: string }[] = await database.query(
-      'SELECT id FROM contacts WHERE tenant_id = ? ORDER BY search_key LIMIT 1',
+      `SELECT id FROM contacts WHERE tenant_id = ? AND state = 'active' AND name LIKE 'Joanna%'
+       ORDER BY search_key LIMIT 1`,
       [tenant.id],
     );
     const late = rows[0].id;
-    expect(byId.get(late)!.name).toBe('Joanna Match 0');
     await setCreatedAt(late, base + 24 * 60 * MINUTE);
     // What the migration records for keys handed out before the order held.
     const run = (sql: string, parameters: unknown[]) => database.query(sql, parameters);
