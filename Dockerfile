@@ -15,4 +15,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# An 8 MB young generation: fewer scavenges, a shorter 1-connection tail (bench/ab.ts semi-space).
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -19,7 +19,9 @@ const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const MIGRATION_CLI = join(ROOT, 'node_modules', 'typeorm', 'cli.js');
 const MIGRATION_SOURCE = join(ROOT, 'dist', 'src', 'database', 'migration-data-source.js');
 /** The worker's heap cap, as in the Dockerfile's worker command and docker-compose. */
-const WORKER_NODE_ARGS = ['--max-old-space-size=192'];
+/** Every process's young generation, as in start:prod and the Dockerfile (bench/ab.ts semi-space). */
+const NODE_ARGS = ['--max-semi-space-size=8'];
+const WORKER_NODE_ARGS = ['--max-old-space-size=192', ...NODE_ARGS];
 
 function fail(message) {
   console.error(`start-cluster: ${message}`);
@@ -123,7 +125,7 @@ async function main() {
   for (let i = 0; i < counts.api; i++) {
     const port = firstPort + i;
     urls.push(`http://127.0.0.1:${port}`);
-    children.push(run(`api-${i + 1}`, [MAIN], { PROCESS_ROLE: 'api', PORT: String(port) }));
+    children.push(run(`api-${i + 1}`, [...NODE_ARGS, MAIN], { PROCESS_ROLE: 'api', PORT: String(port) }));
   }
   for (let i = 0; i < counts.workers; i++) {
     children.push(
