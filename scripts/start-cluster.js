@@ -18,9 +18,9 @@ const ROOT = join(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const MIGRATION_CLI = join(ROOT, 'node_modules', 'typeorm', 'cli.js');
 const MIGRATION_SOURCE = join(ROOT, 'dist', 'src', 'database', 'migration-data-source.js');
-/** The worker's heap cap, as in the Dockerfile's worker command and docker-compose. */
 /** Every process's young generation, as in start:prod and the Dockerfile (bench/ab.ts semi-space). */
 const NODE_ARGS = ['--max-semi-space-size=8'];
+/** The worker's heap cap, as in docker-compose's worker command. */
 const WORKER_NODE_ARGS = ['--max-old-space-size=192', ...NODE_ARGS];
 
 function fail(message) {
