@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { GramRange, gramRangesOfTerm, gramsOfText } from '../src/contacts/search/search-grams';
+import { intersectGramsStatement } from '../src/contacts/search/search-index.sql';
 
 /**
  * Which physical layout of the 4-gram table holds the index in the fewest bytes per contact, and
@@ -87,19 +88,10 @@ function probeStatement(table: string, tenant: unknown, ranges: GramRange[]): St
   };
 }
 
-/** The planner's intersection of a term's rarest grams (one lookup per posting of the first). */
+/** The planner's intersection of a term's rarest grams, on a scratch table. */
 function intersectStatement(table: string, tenant: unknown, ranges: GramRange[]): Statement {
-  const [first, ...others] = ranges;
-  const joins = others
-    .map(
-      (_, i) =>
-        `JOIN ${table} g${i + 1} ON g${i + 1}.tenant_id = g0.tenant_id AND g${i + 1}.gram = ? AND g${i + 1}.contact_key = g0.contact_key`,
-    )
-    .join(' ');
-  return {
-    sql: `SELECT DISTINCT g0.contact_key AS k FROM ${table} g0 ${joins} WHERE g0.tenant_id = ? AND g0.gram BETWEEN ? AND ?`,
-    params: [...others.map((r) => r.from), tenant, first.from, first.to],
-  };
+  const { sql, parameters } = intersectGramsStatement(tenant, ranges, table);
+  return { sql, params: parameters };
 }
 
 async function main() {

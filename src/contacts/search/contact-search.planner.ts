@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { GRAMS_TABLE } from './search-index.sql';
+import { GRAMS_TABLE, intersectGramsStatement } from './search-index.sql';
 import { GramRange, gramRangesOfTerm } from './search-grams';
 
 // At most this many of a long term's grams are probed for their rarity (first, last, between).
@@ -146,23 +146,10 @@ export class ContactSearchPlanner {
       .sort((a, b) => a.size - b.size);
   }
 
-  /**
-   * Contact keys in the first (rarest) range that also hold a gram of each other range; a
-   * lookup by primary key per posting of the first.
-   */
+  /** Contact keys holding a gram of every range (intersectGramsStatement). */
   private async intersect(tenantId: string, ranges: GramRange[]): Promise<number[]> {
-    const [first, ...others] = ranges;
-    const joins = others
-      .map(
-        (_, i) =>
-          `JOIN ${GRAMS_TABLE} g${i + 1} ON g${i + 1}.tenant_id = g0.tenant_id AND g${i + 1}.gram = ? AND g${i + 1}.contact_key = g0.contact_key`,
-      )
-      .join(' ');
-    // Only exact grams are joined (a range is a prefix term's only probe).
-    const rows: { k: number | string }[] = await this.dataSource.query(
-      `SELECT DISTINCT g0.contact_key AS k FROM ${GRAMS_TABLE} g0 ${joins} WHERE g0.tenant_id = ? AND g0.gram BETWEEN ? AND ?`,
-      [...others.map((range) => range.from), tenantId, first.from, first.to],
-    );
+    const { sql, parameters } = intersectGramsStatement(tenantId, ranges);
+    const rows: { k: number | string }[] = await this.dataSource.query(sql, parameters);
     return rows.map((row) => Number(row.k));
   }
 }

@@ -1,5 +1,5 @@
 import { Dialect, SqlRunner, insertIgnore, upsertAdd } from '../../database/sql-dialect';
-import { gramChanges, gramsOfText } from './search-grams';
+import { GramRange, gramChanges, gramsOfText } from './search-grams';
 
 /**
  * The statements that maintain the substring index, shared by the app's write paths, the
@@ -126,4 +126,27 @@ export async function reserveKeys(
     tenantId,
   ])) as { nextKey: number | string }[];
   return Number(rows[0].nextKey) - count;
+}
+
+/**
+ * Contact keys in the first (rarest) range that also hold a gram of each other range: a
+ * lookup by primary key per posting of the first. Only exact grams are joined (a range is a
+ * prefix term's only probe). `table` lets the layout bench run it on its scratch tables.
+ */
+export function intersectGramsStatement(
+  tenant: unknown,
+  ranges: GramRange[],
+  table = GRAMS_TABLE,
+): { sql: string; parameters: unknown[] } {
+  const [first, ...others] = ranges;
+  const joins = others
+    .map(
+      (_, i) =>
+        `JOIN ${table} g${i + 1} ON g${i + 1}.tenant_id = g0.tenant_id AND g${i + 1}.gram = ? AND g${i + 1}.contact_key = g0.contact_key`,
+    )
+    .join(' ');
+  return {
+    sql: `SELECT DISTINCT g0.contact_key AS k FROM ${table} g0 ${joins} WHERE g0.tenant_id = ? AND g0.gram BETWEEN ? AND ?`,
+    parameters: [...others.map((range) => range.from), tenant, first.from, first.to],
+  };
 }
