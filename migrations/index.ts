@@ -9,6 +9,7 @@ import { CreateContactEvents1796300000000 } from './1796300000000-create-contact
 import { AddImportDispatch1796450000000 } from './1796450000000-add-import-dispatch';
 import { CreateAndBackfillTagCounts1796500000000 } from './1796500000000-create-and-backfill-tag-counts';
 import { RecordSearchKeyOrder1796600000000 } from './1796600000000-record-search-key-order';
+import { IndexDigitRuns1796700000000 } from './1796700000000-index-digit-runs';
 
 /** Every migration, in order. Listed explicitly so the built app and the CLI see the same set. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AddImportDispatch1796450000000,
   CreateAndBackfillTagCounts1796500000000,
   RecordSearchKeyOrder1796600000000,
+  IndexDigitRuns1796700000000,
 ];

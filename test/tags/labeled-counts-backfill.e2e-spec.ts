@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { backfillTagCounts } from '../../src/tags/counts/tag-counts-backfill';
-import type { BackfillDatabase } from '../../src/contacts/search/search-backfill';
+import { backfillDatabase } from '../support/backfill-database';
 import { TestTenant } from '../support/contacts';
 import {
   expectCountsTrue,
@@ -8,29 +7,6 @@ import {
   labeledByJoin,
   openTestDatabase,
 } from '../support/tag-counts';
-
-/** The migration's backfill, run by the test on the shared server's database. */
-function backfillDatabase(source: DataSource): BackfillDatabase {
-  const run = (sql: string, parameters: unknown[]) => source.query(sql, parameters);
-  return {
-    dialect: source.options.type === 'mysql' ? 'mysql' : 'sqlite',
-    run,
-    inTransaction: async (work) => {
-      const runner = source.createQueryRunner();
-      await runner.connect();
-      try {
-        await runner.startTransaction();
-        await work((sql, parameters) => runner.query(sql, parameters));
-        await runner.commitTransaction();
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction();
-        throw error;
-      } finally {
-        await runner.release();
-      }
-    },
-  };
-}
 
 class Interrupted extends Error {}
 

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { GRAMS_TABLE, intersectGramsStatement } from './search-index.sql';
-import { GramRange, gramRangesOfTerm } from './search-grams';
+import { GramRange, digitRangesOfTerm, gramRangesOfTerm } from './search-grams';
 
 // At most this many of a long term's grams are probed for their rarity (first, last, between).
 const MAX_PROBES = 12;
+const MAX_DIGIT_PROBES = 4;
 // Every gram is counted up to the first of these bounds (a very rare gram settles it there); on
 // MySQL/MariaDB the database's estimates rank the rest, elsewhere they are counted again up to
 // the next bound while none is below it. A term matching a few contacts among millions has a
@@ -56,7 +57,9 @@ export class ContactSearchPlanner {
    */
   async candidates(tenantId: string, term: string): Promise<TermCandidates> {
     if (this.limit === 0) return { tooCommon: true };
-    const ranges = spread(gramRangesOfTerm(term), MAX_PROBES);
+    // A run of digits is rarer than any 4-gram of it: probe those first, a few at most.
+    const digits = spread(digitRangesOfTerm(term), MAX_DIGIT_PROBES);
+    const ranges = [...digits, ...spread(gramRangesOfTerm(term), MAX_PROBES - digits.length)];
     if (ranges.length === 0) return { tooCommon: true };
     let sized = await this.postings(tenantId, ranges, PROBE_BOUNDS[0]);
     if (sized[0].size >= PROBE_BOUNDS[0] && this.mysql) {

@@ -27,7 +27,8 @@ function* parts<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-async function insertGrams(
+/** Inserts (gram, contact key) rows of a tenant; rows it already holds are left as they are. */
+export async function insertGrams(
   run: SqlRunner,
   dialect: Dialect,
   tenantId: string,
