@@ -36,7 +36,11 @@ export function migrate(url: string): void {
 /** Every server a bench started and that still runs: stopped on any failure or signal too. */
 const children = new Set<ChildProcess>();
 
+/** The flags every production process runs with (start:prod, the Dockerfile, docker-compose). */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 export interface StartOptions {
+  /** Node's flags; PRODUCTION_NODE_FLAGS when absent, so a bench measures what production runs. */
   nodeFlags?: string[];
   /** 'pipe' to read the server's log lines (`child.stdout`); ignored by default. */
   stdout?: 'ignore' | 'pipe';
@@ -48,7 +52,7 @@ export function startServer(
   env: Record<string, string>,
   options: StartOptions = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? PRODUCTION_NODE_FLAGS), script], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

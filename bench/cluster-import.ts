@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { startServer, stopServer, waitHealthy } from './bench-processes';
+import { PRODUCTION_NODE_FLAGS, startServer, stopServer, waitHealthy } from './bench-processes';
 import { uploadCsv, waitForImport } from './import-bench';
 
 export interface ClusterImportRun {
@@ -43,7 +43,7 @@ export async function clusterImport(options: Options): Promise<ClusterImportRun>
     const worker = startServer(
       'dist/src/main.js',
       { ...options.env, PROCESS_ROLE: 'worker', LOG_LEVEL: 'debug' },
-      { nodeFlags: ['--max-old-space-size=192'], stdout: 'pipe' },
+      { nodeFlags: [...PRODUCTION_NODE_FLAGS, '--max-old-space-size=192'], stdout: 'pipe' },
     );
     const lines = createInterface({ input: worker.stdout! });
     ready.push(

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { startServer, stopServer, waitHealthy } from './bench-processes';
+import { PRODUCTION_NODE_FLAGS, startServer, stopServer, waitHealthy } from './bench-processes';
 import { ImportStatus, plainInsert, uploadCsv, waitForImport, writeCsv } from './import-bench';
 import { memoryOf } from './measure';
 
@@ -71,7 +71,7 @@ async function importOnce(
   const worker = startServer(
     'dist/src/main.js',
     { ...env, PROCESS_ROLE: 'worker' },
-    { nodeFlags: ['--max-old-space-size=192'] },
+    { nodeFlags: [...PRODUCTION_NODE_FLAGS, '--max-old-space-size=192'] },
   );
   try {
     await waitHealthy(baseUrl, [api, worker]);
