@@ -1,87 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  Brackets,
-  EntityManager,
-  In,
-  ObjectLiteral,
-  Repository,
-  SelectQueryBuilder,
-} from 'typeorm';
-import { UNICODE_LOWER } from '../database/data-source-options';
+import { EntityManager, In, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
-import { containsTerm } from '../database/sql-contains';
-import {
-  Channel,
-  ContactAggregate,
-  ContactEntity,
-  ContactIdentityEntity,
-  ContactState,
-} from './contact.entity';
+import { Channel, ContactAggregate, ContactEntity, ContactIdentityEntity } from './contact.entity';
 import { bumpVersionWith } from './contact-version';
 import { PageCursor } from './page-token';
 import { ContactSearchPlanner } from './search/contact-search.planner';
 import { SearchWindow } from './search/search-window';
 import { CreationOrderWalk } from './search/creation-order-walk';
-import { ListOrder, SORT_COLUMNS, applyKeyset } from './contact-keyset';
-
-/** Filters with custom fields resolved to ids and search tags resolved to tag ids. */
-export interface ResolvedContactFilter {
-  state: Extract<ContactState, 'active' | 'archived'>;
-  search?: { term: string; tagIds: string[] };
-  fieldValues: { fieldId: string; valueKey: string; value: string }[];
-  tagIds: string[];
-  channels: Channel[];
-  createdAfter?: Date;
-  createdBefore?: Date;
-}
-
-/**
- * "Some row of this contact matches", written as a scalar subquery: MySQL/MariaDB evaluate it
- * per contact along the sort index instead of rewriting it into a semi-join that materializes
- * every match and sorts them.
- */
-function probe(fromWhere: string): string {
-  return `(SELECT 1 FROM ${fromWhere} LIMIT 1) IS NOT NULL`;
-}
-
-/**
- * A filter index that lists its contacts in createdAt order (contact_created_at is indexed after
- * the filter columns): a field value, or a single tag. Several tags would be several ranges,
- * which no index reads in one order. Archived contacts are few, so walking their bucket of the
- * sort index is shorter than skipping every active contact the filter's index holds.
- */
-function orderedFilterIndex(
-  filter: ResolvedContactFilter,
-  order: ListOrder,
-):
-  | { table: string; condition: string; parameters: ObjectLiteral; covers: 'field' | 'tag' }
-  | undefined {
-  if (order.field !== 'createdAt' || filter.state !== 'active') return undefined;
-  const [field] = filter.fieldValues;
-  const index = field
-    ? {
-        table: 'contact_field_values',
-        covers: 'field' as const,
-        conditions: ['d.field_id = :driverFieldId AND d.value_key = :driverValueKey'],
-        parameters: { driverFieldId: field.fieldId, driverValueKey: field.valueKey },
-      }
-    : filter.tagIds.length === 1
-      ? {
-          table: 'contact_tags',
-          covers: 'tag' as const,
-          conditions: ['d.tag_id = :driverTagId'],
-          parameters: { driverTagId: filter.tagIds[0] },
-        }
-      : undefined;
-  if (!index) return undefined;
-  // The same bounds applyFilter puts on the contact, here where the index can seek with them.
-  if (filter.createdAfter) index.conditions.push('d.contact_created_at >= :createdAfter');
-  if (filter.createdBefore) index.conditions.push('d.contact_created_at < :createdBefore');
-  const { table, covers, conditions, parameters } = index;
-  return { table, covers, condition: conditions.join(' AND '), parameters };
-}
+import { ListOrder } from './contact-keyset';
+import { ResolvedContactFilter } from './contact-filter.sql';
+import { ContactListReader } from './contact-list-reader';
 
 @Injectable()
 export class ContactsRepository {
@@ -89,6 +19,7 @@ export class ContactsRepository {
     @InjectRepository(ContactEntity) private readonly contacts: Repository<ContactEntity>,
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
+    private readonly listReader: ContactListReader,
     private readonly searchPlanner: ContactSearchPlanner,
     private readonly window: SearchWindow,
     private readonly walk: CreationOrderWalk,
@@ -294,14 +225,16 @@ export class ContactsRepository {
     cursor: PageCursor | undefined,
     limit: number,
   ): Promise<ContactEntity[]> {
-    const indexed = await this.indexedCandidates(tenantId, filter);
-    if (indexed) return this.page(tenantId, filter, order, { after: cursor, ids: indexed }, limit);
+    const indexed = await this.listReader.indexedCandidates(tenantId, filter);
+    if (indexed) {
+      return this.listReader.page(tenantId, filter, order, { after: cursor, ids: indexed }, limit);
+    }
     if (!filter.search || this.searchWindow === 0) {
-      return this.page(tenantId, filter, order, { after: cursor }, limit);
+      return this.listReader.page(tenantId, filter, order, { after: cursor }, limit);
     }
     const matches = await this.searchCandidates(tenantId, filter.search);
     if (Array.isArray(matches)) {
-      return this.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
+      return this.listReader.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
     }
     const walked = await this.walkCommonTerm(tenantId, filter, order, cursor, limit, matches);
     if (walked) return walked;
@@ -312,7 +245,7 @@ export class ContactsRepository {
       cursor,
       this.searchWindow,
     );
-    const head = await this.page(
+    const head = await this.listReader.page(
       tenantId,
       filter,
       order,
@@ -321,7 +254,7 @@ export class ContactsRepository {
     );
     if (head.length === limit || !windowEnd) return head;
     // Too many matches to list, too few in the window: walk on from where the window ended.
-    const rest = await this.page(
+    const rest = await this.listReader.page(
       tenantId,
       filter,
       order,
@@ -329,62 +262,6 @@ export class ContactsRepository {
       limit - head.length,
     );
     return [...head, ...rest];
-  }
-
-  /** Up to `limit` contacts in order, after `after` and up to `upTo` inclusive, among `ids`. */
-  private async page(
-    tenantId: string,
-    filter: ResolvedContactFilter,
-    order: ListOrder,
-    range: { after?: PageCursor; upTo?: PageCursor; ids?: string[] },
-    limit: number,
-  ): Promise<ContactEntity[]> {
-    if (range.ids?.length === 0) return [];
-    const direction = order.direction === 'asc' ? 'ASC' : 'DESC';
-    const query = this.contacts
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId })
-      .andWhere('c.state = :state', { state: filter.state });
-    let key = { sort: `c.${SORT_COLUMNS[order.field]}`, id: 'c.id' };
-    const driver = range.ids ? undefined : orderedFilterIndex(filter, order);
-    if (driver) {
-      // Read the filter's index in order; its copy of created_at and the contact id are the key.
-      query
-        .innerJoin(driver.table, 'd', 'd.tenant_id = c.tenant_id AND d.contact_id = c.id')
-        .andWhere(`d.tenant_id = :tenantId AND ${driver.condition}`, driver.parameters);
-      key = { sort: 'd.contact_created_at', id: 'd.contact_id' };
-    }
-    if (range.ids) query.andWhere('c.id IN (:...candidateIds)', { candidateIds: range.ids });
-    this.applyFilter(query, filter, driver?.covers);
-    applyKeyset(query, key, order, range.after, 'after');
-    applyKeyset(query, key, order, range.upTo, 'upTo');
-    return query.orderBy(key.sort, direction).addOrderBy(key.id, direction).limit(limit).getMany();
-  }
-
-  /** The smallest candidate id list among the field value and tag filters, or null. */
-  private async indexedCandidates(
-    tenantId: string,
-    filter: ResolvedContactFilter,
-  ): Promise<string[] | null> {
-    const lists: (string[] | null)[] = [];
-    for (const { fieldId, valueKey } of filter.fieldValues) {
-      lists.push(
-        await this.candidateIds(
-          this.contacts.manager
-            .createQueryBuilder()
-            .select('v.contact_id', 'id')
-            .from('contact_field_values', 'v')
-            .where(
-              'v.tenant_id = :tenantId AND v.field_id = :fieldId AND v.value_key = :valueKey',
-              { tenantId, fieldId, valueKey },
-            ),
-        ),
-      );
-    }
-    if (filter.tagIds.length > 0) lists.push(await this.taggedCandidates(tenantId, filter.tagIds));
-    const short = lists.filter((list): list is string[] => list !== null);
-    if (short.length === 0) return null;
-    return short.reduce((a, b) => (b.length < a.length ? b : a));
   }
 
   /**
@@ -398,7 +275,9 @@ export class ContactsRepository {
     const byText = await this.searchPlanner.candidates(tenantId, search.term);
     if ('tooCommon' in byText) return search.tagIds.length > 0 ? {} : byText;
     const byTag =
-      search.tagIds.length > 0 ? await this.taggedCandidates(tenantId, search.tagIds) : [];
+      search.tagIds.length > 0
+        ? await this.listReader.taggedCandidates(tenantId, search.tagIds)
+        : [];
     if (!byTag || byText.ids.length + byTag.length > this.candidateLimit) return {};
     return [...new Set([...byText.ids, ...byTag])];
   }
@@ -428,91 +307,7 @@ export class ContactsRepository {
       after: desc ? filter.createdAfter : latest(at, filter.createdAfter),
       before: desc ? earliest(at, filter.createdBefore) : filter.createdBefore,
       limit,
-      page: (ids) => this.page(tenantId, filter, order, { after: cursor, ids }, limit),
+      page: (ids) => this.listReader.page(tenantId, filter, order, { after: cursor, ids }, limit),
     });
-  }
-
-  private taggedCandidates(tenantId: string, tagIds: string[]) {
-    return this.candidateIds(
-      this.contacts.manager
-        .createQueryBuilder()
-        .select('ct.contact_id', 'id')
-        .from('contact_tags', 'ct')
-        .where('ct.tenant_id = :tenantId AND ct.tag_id IN (:...tagIds)', { tenantId, tagIds }),
-    );
-  }
-
-  /** The ids a candidate query yields, or null when there are more than the limit. */
-  private async candidateIds(query: SelectQueryBuilder<ObjectLiteral>): Promise<string[] | null> {
-    if (this.candidateLimit === 0) return null;
-    const rows = await query.limit(this.candidateLimit + 1).getRawMany<{ id: string }>();
-    return rows.length > this.candidateLimit ? null : [...new Set(rows.map((row) => row.id))];
-  }
-
-  /** `covered`: the filter the query already reads its rows from, which needs no probe. */
-  private applyFilter(
-    query: SelectQueryBuilder<ContactEntity>,
-    filter: ResolvedContactFilter,
-    covered?: 'field' | 'tag',
-  ) {
-    if (filter.createdAfter) {
-      query.andWhere('c.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
-    }
-    if (filter.createdBefore) {
-      query.andWhere('c.created_at < :createdBefore', { createdBefore: filter.createdBefore });
-    }
-    if (filter.search) {
-      const { term, tagIds } = filter.search;
-      query.andWhere(
-        new Brackets((qb) => {
-          qb.where(containsTerm('c.search_text', 'searchTerm'), { searchTerm: term });
-          if (tagIds.length > 0) {
-            qb.orWhere(
-              probe(
-                'contact_tags st WHERE st.tenant_id = c.tenant_id AND st.contact_id = c.id AND st.tag_id IN (:...searchTagIds)',
-              ),
-              { searchTagIds: tagIds },
-            );
-          }
-        }),
-      );
-    }
-    // Lower-cased as value_key is (JavaScript) and compared byte-wise: SQLite's LOWER folds
-    // ASCII only and MySQL's default collation ignores accents.
-    const sqlite = this.contacts.manager.connection.options.type === 'better-sqlite3';
-    const lowerValue = (alias: string) =>
-      sqlite ? `${UNICODE_LOWER}(${alias}.value)` : `LOWER(${alias}.value) COLLATE utf8mb4_bin`;
-    filter.fieldValues.forEach(({ fieldId, valueKey, value }, i) => {
-      // value_key holds an indexable prefix; longer values are compared in full as well.
-      const needsFullValue = value.length > valueKey.length;
-      if (i === 0 && covered === 'field' && !needsFullValue) return;
-      const full = needsFullValue ? ` AND ${lowerValue(`v${i}`)} = :fullValue${i}` : '';
-      query.andWhere(
-        probe(
-          `contact_field_values v${i} WHERE v${i}.tenant_id = c.tenant_id AND v${i}.contact_id = c.id AND v${i}.field_id = :fieldId${i} AND v${i}.value_key = :valueKey${i}${full}`,
-        ),
-        {
-          [`fieldId${i}`]: fieldId,
-          [`valueKey${i}`]: valueKey,
-          [`fullValue${i}`]: value.toLowerCase(),
-        },
-      );
-    });
-    if (filter.tagIds.length > 0 && covered !== 'tag') {
-      query.andWhere(
-        probe(
-          'contact_tags ft WHERE ft.tenant_id = c.tenant_id AND ft.contact_id = c.id AND ft.tag_id IN (:...filterTagIds)',
-        ),
-        { filterTagIds: filter.tagIds },
-      );
-    }
-    if (filter.channels.length > 0) {
-      query.andWhere(
-        probe(
-          'contact_identities ci WHERE ci.tenant_id = c.tenant_id AND ci.contact_id = c.id AND ci.channel IN (:...channels)',
-        ),
-        { channels: filter.channels },
-      );
-    }
   }
 }
