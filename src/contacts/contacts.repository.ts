@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { AppConfig } from '../config/app-config';
 import { isUniqueViolation } from '../database/driver-errors';
 import { Channel, ContactAggregate, ContactEntity, ContactIdentityEntity } from './contact.entity';
 import { bumpVersionWith } from './contact-version';
 import { PageCursor } from './page-token';
-import { ContactSearchPlanner } from './search/contact-search.planner';
-import { SearchWindow } from './search/search-window';
-import { CreationOrderWalk } from './search/creation-order-walk';
+import { ContactSearchPager, ListReads } from './search/search-page';
 import { ListOrder } from './contact-keyset';
 import { ResolvedContactFilter } from './contact-filter.sql';
 import { ContactListReader } from './contact-list-reader';
@@ -20,18 +17,8 @@ export class ContactsRepository {
     @InjectRepository(ContactIdentityEntity)
     private readonly identities: Repository<ContactIdentityEntity>,
     private readonly listReader: ContactListReader,
-    private readonly searchPlanner: ContactSearchPlanner,
-    private readonly window: SearchWindow,
-    private readonly walk: CreationOrderWalk,
-    config: AppConfig,
-  ) {
-    this.candidateLimit = config.listCandidateLimit;
-    // Twice the candidate limit: a term in 2% of the contacts fills a page of 50 from it.
-    this.searchWindow = 2 * config.listCandidateLimit;
-  }
-
-  private readonly candidateLimit: number;
-  private readonly searchWindow: number;
+    private readonly searchPager: ContactSearchPager,
+  ) {}
 
   private manager(manager?: EntityManager): EntityManager {
     return manager ?? this.contacts.manager;
@@ -213,10 +200,7 @@ export class ContactsRepository {
    * the filter's own, else the sort index, testing each contact) finds a page after a few rows.
    * Either way the cost does not grow with the tenant.
    *
-   * A search asks the substring index first (src/contacts/search): a term it resolves to few
-   * contacts turns the page into an id lookup. A term too common for the index is tested on the
-   * next few thousand contacts in sort order, which fills the page for a common term, and then
-   * walks on from there.
+   * A search pages through the substring index (ContactSearchPager, search/search-page.ts).
    */
   async list(
     tenantId: string,
@@ -229,85 +213,15 @@ export class ContactsRepository {
     if (indexed) {
       return this.listReader.page(tenantId, filter, order, { after: cursor, ids: indexed }, limit);
     }
-    if (!filter.search || this.searchWindow === 0) {
-      return this.listReader.page(tenantId, filter, order, { after: cursor }, limit);
-    }
-    const matches = await this.searchCandidates(tenantId, filter.search);
-    if (Array.isArray(matches)) {
-      return this.listReader.page(tenantId, filter, order, { after: cursor, ids: matches }, limit);
-    }
-    const walked = await this.walkCommonTerm(tenantId, filter, order, cursor, limit, matches);
-    if (walked) return walked;
-    const windowEnd = await this.window.keyAt(
-      tenantId,
-      filter.state,
-      order,
-      cursor,
-      this.searchWindow,
+    const { search } = filter;
+    if (!search) return this.listReader.page(tenantId, filter, order, { after: cursor }, limit);
+    const reads: ListReads = {
+      page: (range, size) => this.listReader.page(tenantId, filter, order, range, size),
+      tagged: (tagIds) => this.listReader.taggedCandidates(tenantId, tagIds),
+    };
+    return this.searchPager.page(
+      { tenantId, filter: { ...filter, search }, order, cursor, limit },
+      reads,
     );
-    const head = await this.listReader.page(
-      tenantId,
-      filter,
-      order,
-      { after: cursor, upTo: windowEnd },
-      limit,
-    );
-    if (head.length === limit || !windowEnd) return head;
-    // Too many matches to list, too few in the window: walk on from where the window ended.
-    const rest = await this.listReader.page(
-      tenantId,
-      filter,
-      order,
-      { after: windowEnd },
-      limit - head.length,
-    );
-    return [...head, ...rest];
-  }
-
-  /**
-   * Contacts whose text or tag names contain the term, or what the index says of a term with
-   * too many: the gram a walk in key order can read (none when a tag name matches as well).
-   */
-  private async searchCandidates(
-    tenantId: string,
-    search: NonNullable<ResolvedContactFilter['search']>,
-  ): Promise<string[] | { rarestGram?: number }> {
-    const byText = await this.searchPlanner.candidates(tenantId, search.term);
-    if ('tooCommon' in byText) return search.tagIds.length > 0 ? {} : byText;
-    const byTag =
-      search.tagIds.length > 0
-        ? await this.listReader.taggedCandidates(tenantId, search.tagIds)
-        : [];
-    if (!byTag || byText.ids.length + byTag.length > this.candidateLimit) return {};
-    return [...new Set([...byText.ids, ...byTag])];
-  }
-
-  /** A common term's page in createdAt order from its gram's postings, when that decides it. */
-  private walkCommonTerm(
-    tenantId: string,
-    filter: ResolvedContactFilter,
-    order: ListOrder,
-    cursor: PageCursor | undefined,
-    limit: number,
-    { rarestGram }: { rarestGram?: number },
-  ): Promise<ContactEntity[] | undefined> {
-    if (rarestGram === undefined || order.field !== 'createdAt' || !filter.search) {
-      return Promise.resolve(undefined);
-    }
-    const at = cursor && new Date(cursor.sortValue);
-    const earliest = (a?: Date, b?: Date) => (a && b ? (a < b ? a : b) : (a ?? b));
-    const latest = (a?: Date, b?: Date) => (a && b ? (a > b ? a : b) : (a ?? b));
-    const desc = order.direction === 'desc';
-    return this.walk.page({
-      tenantId,
-      state: filter.state,
-      term: filter.search.term,
-      gram: rarestGram,
-      direction: order.direction,
-      after: desc ? filter.createdAfter : latest(at, filter.createdAfter),
-      before: desc ? earliest(at, filter.createdBefore) : filter.createdBefore,
-      limit,
-      page: (ids) => this.listReader.page(tenantId, filter, order, { after: cursor, ids }, limit),
-    });
   }
 }
