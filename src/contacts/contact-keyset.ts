@@ -11,6 +11,9 @@ export const SORT_COLUMNS: Record<ContactOrderField, string> = {
 
 export type ListOrder = { field: ContactOrderField; direction: OrderDirection };
 
+/** Part of a list: after `after`, up to `upTo` inclusive, among `ids` (each when given). */
+export type ListRange = { after?: PageCursor; upTo?: PageCursor; ids?: string[] };
+
 /** Rows strictly after `position` in list order, or up to and including it. */
 export function applyKeyset(
   query: SelectQueryBuilder<ContactEntity>,

@@ -5,6 +5,7 @@ import { TagsModule } from '../tags/tags.module';
 import { ContactEntity, ContactIdentityEntity } from './contact.entity';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
+import { ContactListReader } from './contact-list-reader';
 import { ContactsService } from './contacts.service';
 import { PageTokenCodec } from './page-token';
 import { ContactInputRules } from './contact-input-rules';
@@ -18,7 +19,13 @@ import { ContactSearchModule } from './search/contact-search.module';
     ContactSearchModule,
   ],
   controllers: [ContactsController],
-  providers: [ContactsRepository, ContactsService, PageTokenCodec, ContactInputRules],
+  providers: [
+    ContactsRepository,
+    ContactListReader,
+    ContactsService,
+    PageTokenCodec,
+    ContactInputRules,
+  ],
   exports: [ContactsRepository, ContactsService, ContactSearchModule],
 })
 export class ContactsModule {}

@@ -22,7 +22,8 @@ import { TagNotFound } from '../tags/tags.service';
 import { contactSearchText, nameSortOf } from './contact-search-text';
 import { ContactFilter, ContactListQuery } from './contact-list-query';
 import { ContactAggregate, ContactEntity, ContactIdentityEntity } from './contact.entity';
-import { ContactsRepository, ResolvedContactFilter } from './contacts.repository';
+import { ResolvedContactFilter } from './contact-filter.sql';
+import { ContactsRepository } from './contacts.repository';
 import { PageTokenCodec } from './page-token';
 import {
   checkCustomFieldValue,

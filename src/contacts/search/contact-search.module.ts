@@ -5,10 +5,11 @@ import { ContactSearchIndex } from './contact-search-index';
 import { ContactSearchPlanner } from './contact-search.planner';
 import { SearchWindow } from './search-window';
 import { CreationOrderWalk } from './creation-order-walk';
+import { ContactSearchPager } from './search-page';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactEntity } from '../contact.entity';
 
-/** The substring index and the counters: ContactIndexes for writes, the planner for reads. */
+/** The substring index and the counters: ContactIndexes for writes, the search pager for reads. */
 @Module({
   imports: [TypeOrmModule.forFeature([ContactEntity])],
   providers: [
@@ -18,7 +19,8 @@ import { ContactEntity } from '../contact.entity';
     ContactIndexes,
     SearchWindow,
     CreationOrderWalk,
+    ContactSearchPager,
   ],
-  exports: [ContactIndexes, ContactSearchPlanner, SearchWindow, CreationOrderWalk],
+  exports: [ContactIndexes, ContactSearchPager],
 })
 export class ContactSearchModule {}
