@@ -14,29 +14,42 @@ import {
 } from './import-scenario';
 import { load, LoadRequest, Measurement } from './measure';
 
-type Build = 'before' | 'after';
-
 export interface CostScenarioOptions extends ImportScenarioOptions {
   /** The root of the older build (`dist/src/main.js` built there): "before". */
   beforeRoot: string;
   durationSeconds: number;
+  /** Also this build with EVENT_OUTBOX=off: which part of the cost is the outbox's. */
+  outboxOff: boolean;
+}
+
+/** A build as it runs: its root and extra environment; `key` names its tenants. */
+interface Variant {
+  key: string;
+  label: string;
+  cwd: string;
+  env: Record<string, string>;
 }
 
 /** Create contact at these connection counts: a request on its own, and under load. */
 const CONNECTIONS = [1, 16];
 
-interface Round {
-  first: Build;
-  imports: Record<Build, ImportRun & { keyed: number }>;
+interface Result {
+  import: ImportRun & { keyed: number };
   /** One measurement per entry of CONNECTIONS. */
-  creates: Record<Build, Measurement[]>;
+  creates: Measurement[];
+}
+
+/** A round's results by variant key, and which variant went first. */
+interface Round {
+  first: string;
+  results: Record<string, Result>;
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 // Named like the import scenario's tenants: its cleanup (and this one's) removes them.
-const tenantOf = (build: Build, round: number, what: string) =>
-  `tn_bench_import_cost_${build}_${round}_${what}`;
+const tenantOf = (variant: Variant, round: number, what: string) =>
+  `tn_bench_import_cost_${variant.key}_${round}_${what}`;
 
 // A fresh tenant per load run: every phone is new, no create answers 409.
 const CREATE: LoadRequest = {
@@ -57,14 +70,13 @@ function commitOf(root: string): string {
 }
 
 /**
- * Create contact against one build's API process (its worker beside it, as deployed: the newer
+ * Create contact against one variant's API process (its worker beside it, as deployed: the newer
  * build's sequences the events the creates write), after a warm-up, at each of CONNECTIONS.
  */
 async function createRuns(
   pool: Pool,
   options: CostScenarioOptions,
-  build: Build,
-  cwd: string,
+  variant: Variant,
   round: number,
 ): Promise<Measurement[]> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
@@ -72,7 +84,9 @@ async function createRuns(
     DATABASE_URL: options.urls.database,
     REDIS_URL: options.urls.redis,
     PORT: String(options.port),
+    ...variant.env,
   };
+  const { cwd } = variant;
   const api = startServer('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' }, { cwd });
   const worker = startServer(
     'dist/src/main.js',
@@ -82,22 +96,26 @@ async function createRuns(
   try {
     await waitHealthy(baseUrl, [api, worker]);
     // JIT, the connection pool and the tenant's first rows: not what the rounds compare.
-    await load(baseUrl, options.token(tenantOf(build, round, 'warmup')), CREATE, {
+    await load(baseUrl, options.token(tenantOf(variant, round, 'warmup')), CREATE, {
       durationSeconds: Math.min(3, options.durationSeconds),
       connections: Math.max(...CONNECTIONS),
-      name: `cost-${build}-warmup`,
+      name: `cost-${variant.key}-warmup`,
     });
     const runs: Measurement[] = [];
     for (const connections of CONNECTIONS) {
       await settle(pool);
+      const auth = options.token(tenantOf(variant, round, `create${connections}`));
       runs.push(
-        await load(baseUrl, options.token(tenantOf(build, round, `create${connections}`)), CREATE, {
+        await load(baseUrl, auth, CREATE, {
           durationSeconds: options.durationSeconds,
           connections,
-          name: `cost-${build}-create-${connections}`,
+          name: `cost-${variant.key}-create-${connections}`,
         }),
       );
     }
+    // The requests autocannon abandoned at the end still run: the older build has no shutdown
+    // grace and would close its pool under them (logged errors, not counted ones).
+    await new Promise((r) => setTimeout(r, 1000));
     return runs;
   } finally {
     await stopServer(api);
@@ -117,15 +135,28 @@ async function keyedContacts(pool: Pool, tenantId: string): Promise<number> {
 /**
  * The substring index's cost, before and after in one run on the same database: `rounds`
  * rounds of a CSV import by each build's API + worker, then create contact against each build's
- * API, the builds' order alternating between rounds so that drift in the machine's load, and the
- * tables growing, fall on both. Every import and every create run goes into a tenant of its own
- * after MariaDB has settled. Returns the report's lines.
+ * API, the order reversed every other round so that drift in the machine's load, and the tables
+ * growing, fall on both. Every import and every create run goes into a tenant of its own after
+ * MariaDB has settled. Returns the report's lines.
  */
 export async function costScenario(pool: Pool, options: CostScenarioOptions): Promise<string[]> {
   const { rows, log } = options;
-  const roots: Record<Build, string> = { before: resolve(options.beforeRoot), after: ROOT };
-  if (!existsSync(join(roots.before, 'dist', 'src', 'main.js'))) {
-    throw new Error(`--before-build ${roots.before}: no dist/src/main.js (npm run build there)`);
+  const beforeRoot = resolve(options.beforeRoot);
+  if (!existsSync(join(beforeRoot, 'dist', 'src', 'main.js'))) {
+    throw new Error(`--before-build ${beforeRoot}: no dist/src/main.js (npm run build there)`);
+  }
+  const variants: Variant[] = [
+    { key: 'before', label: `before (${commitOf(beforeRoot)})`, cwd: beforeRoot, env: {} },
+    { key: 'after', label: `after (${commitOf(ROOT)})`, cwd: ROOT, env: {} },
+  ];
+  if (options.outboxOff) {
+    // Bench-only switch: the outbox's writes, not the sequencer, are what it turns off.
+    variants.push({
+      key: 'after_nooutbox',
+      label: 'after, EVENT_OUTBOX=off',
+      cwd: ROOT,
+      env: { EVENT_OUTBOX: 'off' },
+    });
   }
   await dropImportTenants(pool);
   const csv = join(options.workDir, 'cost-import.csv');
@@ -133,78 +164,83 @@ export async function costScenario(pool: Pool, options: CostScenarioOptions): Pr
   await writeCsv(csv, rows, options.seed + 11);
   const rounds: Round[] = [];
   for (let round = 1; round <= options.rounds; round++) {
-    const order: Build[] = round % 2 === 1 ? ['before', 'after'] : ['after', 'before'];
-    const imports = {} as Round['imports'];
-    const creates = {} as Round['creates'];
-    for (const build of order) {
+    const order = round % 2 === 1 ? variants : [...variants].reverse();
+    const results: Record<string, Result> = {};
+    for (const variant of order) {
       await settle(pool);
-      log(`cost: round ${round}, ${build}: import of ${rows} rows`);
-      const tenantId = tenantOf(build, round, 'import');
-      const run = await importOnce(options, csv, tenantId, { cwd: roots[build] });
+      log(`cost: round ${round}, ${variant.label}: import of ${rows} rows`);
+      const tenantId = tenantOf(variant, round, 'import');
+      const run = await importOnce(options, csv, tenantId, variant);
       if (run.status.status !== 'completed' || run.status.createdCount !== rows) {
-        throw new Error(`cost import ${build} round ${round}: ${JSON.stringify(run.status)}`);
+        throw new Error(`cost import ${variant.key} round ${round}: ${JSON.stringify(run.status)}`);
       }
-      imports[build] = { ...run, keyed: await keyedContacts(pool, tenantId) };
-      log(`cost: round ${round}, ${build}: ${fmt(rows / run.seconds, 0)} rows/s`);
+      const keyed = await keyedContacts(pool, tenantId);
+      results[variant.key] = { import: { ...run, keyed }, creates: [] };
+      log(`cost: round ${round}, ${variant.label}: ${fmt(rows / run.seconds, 0)} rows/s`);
     }
-    for (const build of order) {
+    for (const variant of order) {
       await settle(pool);
-      log(`cost: round ${round}, ${build}: create contact`);
-      creates[build] = await createRuns(pool, options, build, roots[build], round);
+      log(`cost: round ${round}, ${variant.label}: create contact`);
+      const creates = await createRuns(pool, options, variant, round);
+      results[variant.key].creates = creates;
       log(
-        `cost: round ${round}, ${build}: create p50 ${creates[build].map((m) => fmt(m.p50Ms, 2)).join(' / ')} ms at ${CONNECTIONS.join(' / ')} connections`,
+        `cost: round ${round}, ${variant.label}: create p50 ${creates.map((m) => fmt(m.p50Ms, 2)).join(' / ')} ms at ${CONNECTIONS.join(' / ')} connections`,
       );
     }
-    rounds.push({ first: order[0], imports, creates });
+    rounds.push({ first: order[0].key, results });
   }
-  return report(options, roots, csv, rounds);
+  return report(options, beforeRoot, csv, variants, rounds);
 }
 
 function report(
   options: CostScenarioOptions,
-  roots: Record<Build, string>,
+  beforeRoot: string,
   csv: string,
+  variants: Variant[],
   rounds: Round[],
 ): string[] {
   const { rows } = options;
-  const rowsPerSecond = (r: Round, b: Build) => rows / r.imports[b].seconds;
-  const figure = (
-    name: string,
-    of: (r: Round, b: Build) => number,
-    digits: number,
-    target = '',
-  ) => {
-    const before = median(rounds.map((r) => of(r, 'before')));
-    const after = median(rounds.map((r) => of(r, 'after')));
-    const ratio = median(rounds.map((r) => of(r, 'after') / of(r, 'before')));
-    return `| ${name} | ${fmt(before, digits)} | ${fmt(after, digits)} | ${fmt(ratio, 3)} | ${target} |`;
-  };
-  const create = (i: number, pick: (m: Measurement) => number) => (r: Round, b: Build) =>
-    pick(r.creates[b][i]);
-  const errors = rounds.reduce(
-    (sum, r) => sum + [...r.creates.before, ...r.creates.after].reduce((n, m) => n + m.errors, 0),
-    0,
+  const [before, ...others] = variants;
+  type Pick = (r: Result) => number;
+  const rowsPerSecond: Pick = (r) => rows / r.import.seconds;
+  const create =
+    (i: number, of: (m: Measurement) => number): Pick =>
+    (r) =>
+      of(r.creates[i]);
+  // Each variant's median over the rounds, and the median of its rounds' ratios to before.
+  const value = (v: Variant, of: Pick) => median(rounds.map((r) => of(r.results[v.key])));
+  const ratio = (v: Variant, of: Pick) =>
+    median(rounds.map((r) => of(r.results[v.key]) / of(r.results[before.key])));
+  const figure = (name: string, of: Pick, digits: number, target = '') =>
+    `| ${name} | ${fmt(value(before, of), digits)} | ${others.map((v) => `${fmt(value(v, of), digits)} | ${fmt(ratio(v, of), 3)}`).join(' | ')} | ${target} |`;
+  const errors = rounds
+    .flatMap((r) => Object.values(r.results).flatMap((x) => x.creates))
+    .reduce((n, m) => n + m.errors, 0);
+  const after = others[0];
+  const importRatio = ratio(after, rowsPerSecond);
+  const createRatio = ratio(
+    after,
+    create(0, (m) => m.p50Ms),
   );
-  const importRatio = median(
-    rounds.map((r) => rowsPerSecond(r, 'after') / rowsPerSecond(r, 'before')),
-  );
-  const createRatio = median(
-    rounds.map((r) => r.creates.after[0].p50Ms / r.creates.before[0].p50Ms),
-  );
+  const perRound = (of: Pick, digits: number) => (r: Round) =>
+    `${fmt(of(r.results[before.key]), digits)} | ${others.map((v) => `${fmt(of(r.results[v.key]), digits)} | ${fmt(of(r.results[v.key]) / of(r.results[before.key]), 3)}`).join(' | ')}`;
+  const columns = (what: string) =>
+    `${what} ${before.key} | ${others.map((v) => `${v.key} | ÷ ${before.key}`).join(' | ')}`;
+  const aligns = (n: number) => Array.from({ length: n * (1 + 2 * others.length) }, () => '---:');
   return [
     '',
-    `Cost, before (${roots.before}, ${commitOf(roots.before)}) and after (this build, ${commitOf(roots.after)}) on the same database: import of ${rows} rows (${fmt(statSync(csv).size / 1024 ** 2)} MB) and create contact for ${options.durationSeconds} s at ${CONNECTIONS.join(' and ')} connections, each into a tenant of its own; ${rounds.length} rounds, the order alternating; medians of the rounds.`,
+    `Cost of the substring index, on the same database: ${variants.map((v) => v.label).join(', ')} (before: ${beforeRoot}). Import of ${rows} rows (${fmt(statSync(csv).size / 1024 ** 2)} MB, upload → completed, API + worker) and create contact for ${options.durationSeconds} s at ${CONNECTIONS.join(' and ')} connections (API + worker), each into a tenant of its own; ${rounds.length} rounds, the order reversed every other round. Figures: median of the rounds; ratios: median of the rounds' ratios.`,
     '',
-    '| cost of the index | before | after | after / before | target |',
-    '| --- | ---: | ---: | ---: | --- |',
-    figure('import rows/s (upload → completed)', rowsPerSecond, 0, '≥ 0.80'),
-    figure('import peak worker RSS MB', (r, b) => r.imports[b].peakMb, 0),
+    `| cost | ${before.label} | ${others.map((v) => `${v.label} | ÷ before`).join(' | ')} | target |`,
+    `| --- | ---: | ${others.map(() => '---: | ---:').join(' | ')} | --- |`,
+    figure('import rows/s', rowsPerSecond, 0, 'after ≥ 0.80'),
+    figure('import peak worker RSS MB', (r) => r.import.peakMb, 0),
     ...CONNECTIONS.flatMap((c, i) => [
       figure(
         `create contact p50 ms, ${c} conn`,
         create(i, (m) => m.p50Ms),
         2,
-        c === 1 ? '≤ 1.30' : '',
+        c === 1 ? 'after ≤ 1.30' : '',
       ),
       figure(
         `create contact p99 ms, ${c} conn`,
@@ -218,11 +254,17 @@ function report(
       ),
     ]),
     '',
-    `| round | first | import rows/s before | after | after / before | contacts keyed before / after | ${CONNECTIONS.map((c) => `create p50 ms ${c} conn before | after | after / before`).join(' | ')} |`,
-    `| ---: | --- | ---: | ---: | ---: | --- | ${CONNECTIONS.map(() => '---: | ---: | ---:').join(' | ')} |`,
+    `| round | first | contacts keyed | ${columns('import rows/s')} | ${CONNECTIONS.map((c) => columns(`create p50 ms ${c} conn`)).join(' | ')} |`,
+    `| ---: | --- | --- | ${aligns(1 + CONNECTIONS.length).join(' | ')} |`,
     ...rounds.map(
       (r, i) =>
-        `| ${i + 1} | ${r.first} | ${fmt(rowsPerSecond(r, 'before'), 0)} | ${fmt(rowsPerSecond(r, 'after'), 0)} | ${fmt(rowsPerSecond(r, 'after') / rowsPerSecond(r, 'before'), 3)} | ${r.imports.before.keyed} / ${r.imports.after.keyed} | ${CONNECTIONS.map((_, c) => `${fmt(r.creates.before[c].p50Ms, 2)} | ${fmt(r.creates.after[c].p50Ms, 2)} | ${fmt(r.creates.after[c].p50Ms / r.creates.before[c].p50Ms, 3)}`).join(' | ')} |`,
+        `| ${i + 1} | ${r.first} | ${variants.map((v) => r.results[v.key].import.keyed).join(' / ')} | ${perRound(rowsPerSecond, 0)(r)} | ${CONNECTIONS.map(
+          (_, c) =>
+            perRound(
+              create(c, (m) => m.p50Ms),
+              2,
+            )(r),
+        ).join(' | ')} |`,
     ),
     '',
     `Import: ${fmt(importRatio, 3)}× the rows/s before (target ≥ 0.80: ${importRatio >= 0.8 ? 'met' : 'NOT met'}); create contact p50 at 1 connection: ${fmt(createRatio, 3)}× before (target ≤ 1.30: ${createRatio <= 1.3 ? 'met' : 'NOT met'}).${errors ? ` ${errors} create requests failed.` : ''}`,

@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'other-contacts': { type: 'string' },
     'before-build': { type: 'string' },
+    'cost-outbox-off': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -56,7 +57,8 @@ if (args.help) {
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed] [--scenarios cluster-import --cluster-imports 4 --cluster-rows 250000]
                     [--only <regexp of scenario names>] [--other-contacts N]
-                    [--scenarios cost --before-build <root of an older build> --import-rows N --import-rounds R]
+                    [--scenarios cost --before-build <root of an older build> --import-rows N --import-rounds R
+                     [--cost-outbox-off]]
 Seeds two tenants of N contacts each (tenant B: --other-contacts) on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline, with
 and without the event outbox (EVENT_OUTBOX=off), --import-rounds times in alternating order.
@@ -65,7 +67,8 @@ again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
 cluster-import (only when named; it recreates the database before each run): that many
 concurrent imports of that many rows on 1 worker, then on 2 workers.
 cost (with --before-build): the import and create contact by the older build's processes and by
-this build's, on the same seeded database, --import-rounds times in alternating order.
+this build's, on the same seeded database, --import-rounds times in alternating order;
+--cost-outbox-off adds this build with EVENT_OUTBOX=off.
 BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.
 --soak instead runs the soak (bench/soak.ts): 16 connections of mixed reads and writes on
 50,000 seeded contacts for 300 s (--duration overrides), reporting errors, RSS and p99 per minute.`);
@@ -422,6 +425,7 @@ async function main() {
         log,
         beforeRoot: args['before-build']!,
         durationSeconds,
+        outboxOff: args['cost-outbox-off'],
       })),
     );
   }
