@@ -44,16 +44,21 @@ export interface StartOptions {
   nodeFlags?: string[];
   /** 'pipe' to read the server's log lines (`child.stdout`); ignored by default. */
   stdout?: 'ignore' | 'pipe';
+  /** The build the script is resolved in and runs from (default ROOT): e.g. an older commit's. */
+  cwd?: string;
 }
 
-/** Starts a built script (`dist/...`) in production mode with the bench's secret and no rate limits. */
+/**
+ * Starts a built script (`dist/...`, relative to `options.cwd`) in production mode with the
+ * bench's secret and no rate limits.
+ */
 export function startServer(
   script: string,
   env: Record<string, string>,
   options: StartOptions = {},
 ): ChildProcess {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? PRODUCTION_NODE_FLAGS), script], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',

@@ -19,14 +19,14 @@ export interface ImportScenarioOptions {
   log: (message: string) => void;
 }
 
-interface ImportRun {
+export interface ImportRun {
   seconds: number;
   peakMb: number;
   status: ImportStatus;
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -50,12 +50,19 @@ export async function settle(pool: Pool): Promise<void> {
   }
 }
 
+/** Which build runs an import, and with what extra environment. */
+export interface ImportBuild {
+  /** The root of the build whose `dist/src/main.js` runs (default: this one). */
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
 /** One import of `csv` into a new tenant by an API process and a worker, upload to completed. */
-async function importOnce(
-  options: ImportScenarioOptions,
+export async function importOnce(
+  options: Pick<ImportScenarioOptions, 'urls' | 'port' | 'token'>,
   csv: string,
   tenantId: string,
-  outbox: Outbox,
+  build: ImportBuild = {},
 ): Promise<ImportRun> {
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const env = {
@@ -63,15 +70,14 @@ async function importOnce(
     REDIS_URL: options.urls.redis,
     PORT: String(options.port),
     IMPORT_MAX_BYTES: String(1024 ** 3),
-    // Bench-only: the outbox's writes, not the sequencer, are what it turns off.
-    EVENT_OUTBOX: outbox,
+    ...build.env,
   };
-  const api = startServer('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' });
+  const api = startServer('dist/src/main.js', { ...env, PROCESS_ROLE: 'api' }, { cwd: build.cwd });
   // As docker-compose runs it: a capped heap keeps the worker's memory flat (see README).
   const worker = startServer(
     'dist/src/main.js',
     { ...env, PROCESS_ROLE: 'worker' },
-    { nodeFlags: [...PRODUCTION_NODE_FLAGS, '--max-old-space-size=192'] },
+    { nodeFlags: [...PRODUCTION_NODE_FLAGS, '--max-old-space-size=192'], cwd: build.cwd },
   );
   try {
     await waitHealthy(baseUrl, [api, worker]);
@@ -119,7 +125,7 @@ const DELETE_BATCH = 50_000;
  * Removes the previous runs' import and baseline tenants, in batches: a reused database would
  * otherwise carry their 46 grams a row into every later measurement.
  */
-async function dropImportTenants(pool: Pool) {
+export async function dropImportTenants(pool: Pool) {
   for (const table of TENANT_TABLES) {
     for (;;) {
       const [result] = await pool.query(
@@ -148,7 +154,10 @@ export async function importScenario(pool: Pool, options: ImportScenarioOptions)
     for (const outbox of order) {
       await settle(pool);
       log(`import: round ${round}, event outbox ${outbox}: uploading`);
-      const run = await importOnce(options, csv, `tn_bench_import_${outbox}_${round}`, outbox);
+      // Bench-only: the outbox's writes, not the sequencer, are what it turns off.
+      const run = await importOnce(options, csv, `tn_bench_import_${outbox}_${round}`, {
+        env: { EVENT_OUTBOX: outbox },
+      });
       if (run.status.status !== 'completed' || run.status.createdCount !== rows) {
         throw new Error(`import ${outbox} round ${round}: ${JSON.stringify(run.status)}`);
       }

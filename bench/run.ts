@@ -16,6 +16,7 @@ import {
   waitHealthy,
 } from './bench-processes';
 import { clusterImport } from './cluster-import';
+import { costScenario } from './cost-scenario';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { writeCsv } from './import-bench';
 import { importScenario, settle } from './import-scenario';
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     soak: { type: 'boolean', default: false },
     only: { type: 'string' },
     'other-contacts': { type: 'string' },
+    'before-build': { type: 'string' },
+    'cost-outbox-off': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -54,6 +57,8 @@ if (args.help) {
                     [--duration 10 (2 below 500k contacts)] [--connections 4] [--seed 42]
                     [--reuse-seed] [--scenarios cluster-import --cluster-imports 4 --cluster-rows 250000]
                     [--only <regexp of scenario names>] [--other-contacts N]
+                    [--scenarios cost --before-build <root of an older build> --import-rows N --import-rounds R
+                     [--cost-outbox-off]]
 Seeds two tenants of N contacts each (tenant B: --other-contacts) on MariaDB, runs the HTTP scenarios with autocannon against the
 built server beside their baselines, then the CSV import with its plain-INSERT baseline, with
 and without the event outbox (EVENT_OUTBOX=off), --import-rounds times in alternating order.
@@ -61,6 +66,9 @@ and without the event outbox (EVENT_OUTBOX=off), --import-rounds times in altern
 again (about 5 minutes at 1M); the scenarios that write leave their rows behind.
 cluster-import (only when named; it recreates the database before each run): that many
 concurrent imports of that many rows on 1 worker, then on 2 workers.
+cost (with --before-build): the import and create contact by the older build's processes and by
+this build's, on the same seeded database, --import-rounds times in alternating order;
+--cost-outbox-off adds this build with EVENT_OUTBOX=off.
 BENCH_DATABASE_URL / BENCH_REDIS_URL override the local services started by scripts/services.sh.
 --soak instead runs the soak (bench/soak.ts): 16 connections of mixed reads and writes on
 50,000 seeded contacts for 300 s (--duration overrides), reporting errors, RSS and p99 per minute.`);
@@ -78,6 +86,11 @@ const seed = Number(args.seed);
 const wanted = new Set(
   args.scenarios === 'all' ? ['http', 'import', 'feed'] : args.scenarios.split(','),
 );
+// --before-build is what the cost group compares against: giving it asks for the group.
+if (args['before-build']) wanted.add('cost');
+if (wanted.has('cost') && !args['before-build']) {
+  throw new Error('--scenarios cost needs --before-build <root of the older build>');
+}
 const workDir = mkdtempSync(join(tmpdir(), 'contacts-bench-'));
 const lines: string[] = [];
 // BENCH_PORT moves the bench's servers (this port and the next) off the default 3900.
@@ -333,7 +346,8 @@ async function main() {
   execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
 
   let explains: string[] = [];
-  if (wanted.has('http')) {
+  // The cost group measures on the seeded tables too: the index's cost grows with them.
+  if (wanted.has('http') || wanted.has('cost')) {
     if (reused) {
       globalThis.benchTenant = reused;
       log(`reusing the seeded ${contactsPerTenant} + ${otherContacts} contacts`);
@@ -379,8 +393,10 @@ async function main() {
         '',
       );
     }
-    explains = await httpScenarios(pool, urls);
-    lines.push('', ...(await storagePerContact(pool)));
+    if (wanted.has('http')) {
+      explains = await httpScenarios(pool, urls);
+      lines.push('', ...(await storagePerContact(pool)));
+    }
   }
   if (wanted.has('import')) {
     lines.push(
@@ -393,6 +409,23 @@ async function main() {
         rounds: Number(args['import-rounds']),
         token,
         log,
+      })),
+    );
+  }
+  if (wanted.has('cost')) {
+    lines.push(
+      ...(await costScenario(pool, {
+        urls,
+        port: BASE_PORT + 1,
+        workDir,
+        rows: importRows,
+        seed,
+        rounds: Number(args['import-rounds']),
+        token,
+        log,
+        beforeRoot: args['before-build']!,
+        durationSeconds,
+        outboxOff: args['cost-outbox-off'],
       })),
     );
   }
