@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { ROOT, startServer, stopServer, waitHealthy } from './bench-processes';
+import {
+  PRODUCTION_NODE_FLAGS,
+  ROOT,
+  startServer,
+  stopServer,
+  waitHealthy,
+} from './bench-processes';
 import { writeCsv } from './import-bench';
 import {
   dropImportTenants,
@@ -91,7 +97,7 @@ async function createRuns(
   const worker = startServer(
     'dist/src/main.js',
     { ...env, PROCESS_ROLE: 'worker' },
-    { nodeFlags: ['--max-old-space-size=192'], cwd },
+    { nodeFlags: [...PRODUCTION_NODE_FLAGS, '--max-old-space-size=192'], cwd },
   );
   try {
     await waitHealthy(baseUrl, [api, worker]);
