@@ -398,31 +398,24 @@ async function main() {
       lines.push('', ...(await storagePerContact(pool)));
     }
   }
+  // What the import and cost scenarios share: the same CSV, rounds and servers' port.
+  const importOptions = {
+    urls,
+    port: BASE_PORT + 1,
+    workDir,
+    rows: importRows,
+    seed,
+    rounds: Number(args['import-rounds']),
+    token,
+    log,
+  };
   if (wanted.has('import')) {
-    lines.push(
-      ...(await importScenario(pool, {
-        urls,
-        port: BASE_PORT + 1,
-        workDir,
-        rows: importRows,
-        seed,
-        rounds: Number(args['import-rounds']),
-        token,
-        log,
-      })),
-    );
+    lines.push(...(await importScenario(pool, importOptions)));
   }
   if (wanted.has('cost')) {
     lines.push(
       ...(await costScenario(pool, {
-        urls,
-        port: BASE_PORT + 1,
-        workDir,
-        rows: importRows,
-        seed,
-        rounds: Number(args['import-rounds']),
-        token,
-        log,
+        ...importOptions,
         beforeRoot: args['before-build']!,
         durationSeconds,
         outboxOff: args['cost-outbox-off'],

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { backfillSearchAndCounts } from '../src/contacts/search/search-backfill';
-import { dialectOf } from '../src/database/sql-dialect';
+import { backfillDatabaseOf } from './migration-backfill';
 
 /**
  * Indexes and counts the existing contacts, one batch of 2,000 per transaction (hence
@@ -12,21 +12,7 @@ export class BackfillSearchIndexAndCounts1796100000001 implements MigrationInter
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const run = (sql: string, parameters: unknown[]) => queryRunner.query(sql, parameters);
-    await backfillSearchAndCounts({
-      dialect: dialectOf(queryRunner.connection.options.type),
-      run,
-      inTransaction: async (work) => {
-        await queryRunner.startTransaction();
-        try {
-          await work(run);
-          await queryRunner.commitTransaction();
-        } catch (error) {
-          await queryRunner.rollbackTransaction();
-          throw error;
-        }
-      },
-    });
+    await backfillSearchAndCounts(backfillDatabaseOf(queryRunner));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

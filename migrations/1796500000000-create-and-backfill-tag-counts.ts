@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { backfillTagCounts } from '../src/tags/counts/tag-counts-backfill';
-import { dialectOf } from '../src/database/sql-dialect';
 import { table } from './schema-builder';
+import { backfillDatabaseOf } from './migration-backfill';
 
 /**
  * The maintained labeled counts of GET /v1/tags: tag_counts holds live contacts per tenant, tag
@@ -29,21 +29,7 @@ export class CreateAndBackfillTagCounts1796500000000 implements MigrationInterfa
       }),
       true,
     );
-    const run = (sql: string, parameters: unknown[]) => queryRunner.query(sql, parameters);
-    await backfillTagCounts({
-      dialect: dialectOf(queryRunner.connection.options.type),
-      run,
-      inTransaction: async (work) => {
-        await queryRunner.startTransaction();
-        try {
-          await work(run);
-          await queryRunner.commitTransaction();
-        } catch (error) {
-          await queryRunner.rollbackTransaction();
-          throw error;
-        }
-      },
-    });
+    await backfillTagCounts(backfillDatabaseOf(queryRunner));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { GRAMS_TABLE } from '../src/contacts/search/search-index.sql';
 import { PROGRESS_TABLE, backfillDigitRuns } from '../src/contacts/search/digit-run-backfill';
 import { DIGIT_GRAMS_BELOW } from '../src/contacts/search/search-grams';
-import { dialectOf } from '../src/database/sql-dialect';
 import { table } from './schema-builder';
+import { backfillDatabaseOf } from './migration-backfill';
 
 const DELETE_BATCH = 10_000;
 
@@ -32,21 +32,7 @@ export class IndexDigitRuns1796700000000 implements MigrationInterface {
         }),
       );
     }
-    const run = (sql: string, parameters: unknown[]) => queryRunner.query(sql, parameters);
-    await backfillDigitRuns({
-      dialect: dialectOf(queryRunner.connection.options.type),
-      run,
-      inTransaction: async (work) => {
-        await queryRunner.startTransaction();
-        try {
-          await work(run);
-          await queryRunner.commitTransaction();
-        } catch (error) {
-          await queryRunner.rollbackTransaction();
-          throw error;
-        }
-      },
-    });
+    await backfillDigitRuns(backfillDatabaseOf(queryRunner));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
