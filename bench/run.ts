@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sign } from 'jsonwebtoken';
-import { createPool, Pool, RowDataPacket } from 'mysql2/promise';
+import { createPool, Pool } from 'mysql2/promise';
 import {
   migrate,
   resetDatabase,
@@ -20,9 +20,8 @@ import { costScenario } from './cost-scenario';
 import { FEED_TENANT, seedEvents, walkFeed } from './feed-bench';
 import { writeCsv } from './import-bench';
 import { importScenario, settle } from './import-scenario';
-import { load, Measurement, memoryOf, timeLoop } from './measure';
-import { buildScenarios } from './scenarios';
-import { rareTerms, reuseSeededTenant, seedTenant } from './seed';
+import { httpScenarios } from './http-scenarios';
+import { reuseSeededTenant, SeededTenant, seedTenant } from './seed';
 import { indexSeeded, storagePerContact } from './search-storage';
 import { countSeededTags } from './tag-counts';
 import { runSoak } from './soak';
@@ -123,121 +122,6 @@ function databaseUrls() {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-async function deepPageCursor(baseUrl: string, auth: string, pages: number) {
-  let tokenValue = '';
-  for (let i = 1; i < pages; i++) {
-    const response = await fetch(
-      `${baseUrl}/v1/contacts?pageSize=50${tokenValue ? `&pageToken=${encodeURIComponent(tokenValue)}` : ''}`,
-      { headers: { Authorization: `Bearer ${auth}` } },
-    );
-    const body = (await response.json()) as {
-      contacts: { id: string; createdAt: string }[];
-      nextPageToken: string;
-    };
-    tokenValue = body.nextPageToken;
-    if (i === pages - 1) {
-      const last = body.contacts.at(-1)!;
-      return {
-        token: tokenValue,
-        id: last.id,
-        createdAt: last.createdAt.replace('T', ' ').replace('Z', ''),
-      };
-    }
-  }
-  throw new Error('not enough pages');
-}
-
-async function httpScenarios(pool: Pool, urls: { database: string; redis: string }) {
-  const port = BASE_PORT;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = startServer('dist/bench/bench-server.js', {
-    DATABASE_URL: urls.database,
-    REDIS_URL: urls.redis,
-    PORT: String(port),
-  });
-  await waitHealthy(baseUrl, [server]);
-  const tenant = globalThis.benchTenant!;
-  const auth = token(tenant.tenantId);
-  const deep = await deepPageCursor(baseUrl, auth, 500);
-  const rare = await rareTerms(pool, tenant, async (id, name) => {
-    const response = await fetch(`${baseUrl}/v1/contacts/${id}`, {
-      method: 'PATCH',
-      headers: { Authorization: `Bearer ${auth}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name }),
-    });
-    if (!response.ok) throw new Error(`renaming ${id}: ${response.status}`);
-  });
-  const options = { durationSeconds, connections };
-
-  log(`baseline: bare route`);
-  await load(
-    baseUrl,
-    auth,
-    { method: 'GET', paths: ['/bench/contact'] },
-    { ...options, durationSeconds: 3, name: 'warmup' },
-  );
-  const ceiling = await load(
-    baseUrl,
-    auth,
-    { method: 'GET', paths: ['/bench/contact'] },
-    { ...options, name: 'ceiling' },
-  );
-  // Latency without queueing: one client at a time.
-  const ceilingAlone = await load(
-    baseUrl,
-    auth,
-    { method: 'GET', paths: ['/bench/contact'] },
-    { ...options, connections: 1, name: 'ceiling-1' },
-  );
-  lines.push(
-    `| scenario | req/s | p50 ms | p99 ms | p50 ms, 1 conn | p99 ms, 1 conn | errors | floor req/s | floor p50 | floor p99 | × ceiling req/s | × floor p50 | server RSS MB |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
-    `| bare NestJS route (framework ceiling) | ${fmt(ceiling.requestsPerSecond, 0)} | ${fmt(ceiling.p50Ms, 2)} | ${fmt(ceiling.p99Ms, 2)} | ${fmt(ceilingAlone.p50Ms, 2)} | ${fmt(ceilingAlone.p99Ms, 2)} | ${ceiling.errors} | | | | 1.00 | | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
-  );
-  const explains: string[] = [];
-  const only = args.only ? new RegExp(args.only, 'i') : undefined;
-  // A reused seed holds the contacts earlier runs created: new phone numbers start past them.
-  const [[created]] = await pool.query<RowDataPacket[]>(
-    "SELECT COUNT(*) AS n FROM contacts WHERE tenant_id = ? AND name = 'Bench Create'",
-    [tenant.tenantId],
-  );
-  const chosen = buildScenarios(tenant, deep, rare, Number(created.n)).filter(
-    (s) => !only || only.test(s.name),
-  );
-  for (const scenario of chosen) {
-    log(`scenario: ${scenario.name}`);
-    const http: Measurement = await load(baseUrl, auth, scenario.http, {
-      ...options,
-      name: scenario.name.replace(/\W+/g, '-'),
-    });
-    const alone: Measurement = await load(baseUrl, auth, scenario.http, {
-      ...options,
-      connections: 1,
-      name: `${scenario.name.replace(/\W+/g, '-')}-1`,
-    });
-    const floor = await timeLoop(() => scenario.floor(pool), {
-      durationMs: Math.min(5000, durationSeconds * 1000),
-      concurrency: connections,
-    });
-    lines.push(
-      `| ${scenario.name} | ${fmt(http.requestsPerSecond, 0)} | ${fmt(http.p50Ms, 2)} | ${fmt(http.p99Ms, 2)} | ${fmt(alone.p50Ms, 2)} | ${fmt(alone.p99Ms, 2)} | ${http.errors + alone.errors}${floor.errors ? ` (floor ${floor.errors})` : ''} | ${fmt(floor.requestsPerSecond, 0)} | ${fmt(floor.p50Ms, 2)} | ${fmt(floor.p99Ms, 2)} | ${fmt(http.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${fmt(http.p50Ms / floor.p50Ms, 2)} | ${fmt(memoryOf(server.pid!).rssMb, 0)} |`,
-    );
-    // As it goes: a run that fails later keeps what it measured in its log.
-    log(lines[lines.length - 1]);
-    if (scenario.explain) {
-      const [plan] = await pool.query<RowDataPacket[]>(
-        `EXPLAIN ${scenario.explain.sql}`,
-        scenario.explain.params,
-      );
-      explains.push(
-        `#### ${scenario.name}\n\n\`\`\`sql\n${scenario.explain.sql}\n\`\`\`\n\n| table | type | key | rows | Extra |\n| --- | --- | --- | ---: | --- |\n${plan.map((r) => `| ${r.table} | ${r.type} | ${r.key ?? ''} | ${r.rows} | ${r.Extra ?? ''} |`).join('\n')}\n`,
-      );
-    }
-  }
-  await stopServer(server);
-  return explains;
-}
-
 /** The change feed read 1,000 events a page through `feed-events` seeded events. */
 async function feedScenario(pool: Pool, urls: { database: string; redis: string }) {
   const count = Number(args['feed-events']);
@@ -311,10 +195,6 @@ async function clusterImportScenario(urls: { database: string; redis: string }) 
   );
 }
 
-declare global {
-  var benchTenant: import('./seed').SeededTenant | undefined;
-}
-
 async function main() {
   const began = Date.now();
   const urls = databaseUrls();
@@ -346,10 +226,11 @@ async function main() {
   execFileSync('redis-cli', ['-u', urls.redis, 'FLUSHDB'], { stdio: 'ignore' });
 
   let explains: string[] = [];
+  let tenant: SeededTenant;
   // The cost group measures on the seeded tables too: the index's cost grows with them.
   if (wanted.has('http') || wanted.has('cost')) {
     if (reused) {
-      globalThis.benchTenant = reused;
+      tenant = reused;
       log(`reusing the seeded ${contactsPerTenant} + ${otherContacts} contacts`);
       lines.push(
         `Reused ${contactsPerTenant} + ${otherContacts} seeded contacts (--reuse-seed). autocannon: ${durationSeconds} s per scenario, ${connections} connections; floor: raw SQL of the same shape through mysql2, ${connections} concurrent loops.`,
@@ -357,16 +238,9 @@ async function main() {
       );
     } else {
       const seedStarted = Date.now();
-      globalThis.benchTenant = await seedTenant(
-        pool,
-        'tn_bench_a',
-        contactsPerTenant,
-        seed,
-        48500000000,
-        (n) => {
-          if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
-        },
-      );
+      tenant = await seedTenant(pool, 'tn_bench_a', contactsPerTenant, seed, 48500000000, (n) => {
+        if (n % 100_000 === 0) log(`seeded ${n} contacts in tenant A`);
+      });
       await seedTenant(pool, 'tn_bench_b', otherContacts, seed + 1, 48600000000);
       // Seeding writes the tables directly: the backfill migration's code indexes and counts them.
       const indexStarted = Date.now();
@@ -394,8 +268,18 @@ async function main() {
       );
     }
     if (wanted.has('http')) {
-      explains = await httpScenarios(pool, urls);
-      lines.push('', ...(await storagePerContact(pool)));
+      const http = await httpScenarios(pool, {
+        urls,
+        port: BASE_PORT,
+        tenant,
+        durationSeconds,
+        connections,
+        only: args.only ? new RegExp(args.only, 'i') : undefined,
+        token,
+        log,
+      });
+      explains = http.explains;
+      lines.push(...http.lines, '', ...(await storagePerContact(pool)));
     }
   }
   // What the import and cost scenarios share: the same CSV, rounds and servers' port.
